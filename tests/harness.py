@@ -1,0 +1,182 @@
+"""What the tests check, as plain functions over a project folder, so the same code checks the real site
+and the broken miniature sites of test_bad_input.py.
+
+A *snippet* is a script under snippets/ with its expected stdout beside it (same name, .out).
+A *page* is a Markdown file under docs/; it shows snippets and their outputs with pymdownx.snippets:
+
+    ```python title="snippets/ch1/ngram_counts.py"
+    --8<-- "snippets/ch1/ngram_counts.py"
+    ```
+    <!--pytest-codeblocks:expected-output-->
+    ```text title="Output"
+    --8<-- "snippets/ch1/ngram_counts.out"
+    ```
+"""
+
+import difflib
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+import pytest_codeblocks
+from mkdocs.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNNER = ROOT / "tests" / "run_offline.py"
+BLOCKED_MARKER = "NETWORK BLOCKED"  # the line run_offline.py prints when a script reaches for the network
+INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
+SNIPPET_TIMEOUT_S = 300
+
+
+@dataclass
+class Run:
+    label: str
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def failure(self):
+        """A message for a run that did not exit cleanly, or None."""
+        if self.returncode == 0:
+            return None
+        if BLOCKED_MARKER in self.stderr:
+            headline = f"{self.label} tried to use the network, which examples must not do"
+        else:
+            headline = f"{self.label} failed with exit status {self.returncode}"
+        tail = "\n".join(self.stderr.strip().splitlines()[-25:])
+        return f"{headline}\n--- its stderr (last lines) ---\n{tail}"
+
+
+@dataclass
+class PageBlock:
+    page: Path  # the Markdown source
+    line: int  # line of the opening fence in that source
+    code: str  # as MkDocs expands it
+    expected_output: str | None
+    includes: list  # what the block includes, as written on the page
+
+    def label(self, root):
+        shown = f" (shows {', '.join(self.includes)})" if self.includes else ""
+        return f"{self.page.relative_to(root)}, python block at line {self.line}{shown}"
+
+
+class Project:
+    def __init__(self, root=ROOT):
+        self.root = Path(root)
+        self.docs = self.root / "docs"
+        self.snippets = self.root / "snippets"
+        self.blocks_dir = self.root / "build" / "page-blocks"
+        self._runs = {}
+
+    # --- snippets -------------------------------------------------------------------------------
+    def scripts(self):
+        return sorted(p for p in self.snippets.rglob("*.py") if "__pycache__" not in p.parts)
+
+    def rel(self, path):
+        return Path(path).resolve().relative_to(self.root).as_posix()
+
+    def run_script(self, script, label=None):
+        """Run a script offline in its own process from the project root. Identical code runs once."""
+        script = Path(script)
+        code = script.read_text(encoding="utf-8")
+        key = hashlib.sha256(code.encode()).hexdigest()
+        if key not in self._runs:
+            env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0",
+                   "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore"}
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, str(RUNNER), str(script)], cwd=self.root, env=env,
+                                  capture_output=True, text=True, timeout=SNIPPET_TIMEOUT_S)
+            self._runs[key] = Run(label or self.rel(script), done.returncode, done.stdout, done.stderr,
+                                  time.perf_counter() - start)
+        run = self._runs[key]
+        return Run(label or self.rel(script), run.returncode, run.stdout, run.stderr, run.seconds)
+
+    def run_code(self, code, name, label):
+        """Run a block of code (from a page) as a script of its own."""
+        self.blocks_dir.mkdir(parents=True, exist_ok=True)
+        script = self.blocks_dir / name
+        script.write_text(code, encoding="utf-8")
+        return self.run_script(script, label)
+
+    # --- pages ----------------------------------------------------------------------------------
+    def pages(self):
+        return sorted(self.docs.rglob("*.md"))
+
+    def markdown(self):
+        """A Markdown converter configured exactly as mkdocs.yml configures MkDocs'."""
+        config = load_config(str(self.root / "mkdocs.yml"))
+        return markdown.Markdown(extensions=config["markdown_extensions"],
+                                 extension_configs=config["mdx_configs"])
+
+    def expand(self, page):
+        """The page's Markdown with every --8<-- include replaced, by the same preprocessor MkDocs runs."""
+        cwd = os.getcwd()
+        os.chdir(self.root)  # pymdownx.snippets resolves base_path against the working directory, as mkdocs does
+        try:
+            md = self.markdown()
+            lines = page.read_text(encoding="utf-8").split("\n")
+            return "\n".join(md.preprocessors["snippet"].run(lines))
+        finally:
+            os.chdir(cwd)
+
+    def includes(self, page):
+        """(line, target) for every --8<-- include written on the page."""
+        found = []
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            match = INCLUDE.match(line)
+            if match:
+                found.append((number, match.group(1)))
+        return found
+
+    def python_blocks(self, page):
+        """The page's python blocks, expanded as MkDocs expands them, with their expected outputs.
+
+        pytest-codeblocks parses both the source (for line numbers a reader can find) and the expanded
+        page (for the code that runs and the output it must print)."""
+        import io
+
+        source_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(page.read_text(encoding="utf-8")))
+        expanded_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(self.expand(page)))
+        assert len(source_blocks) == len(expanded_blocks), f"{page}: includes must not add code fences"
+        source_lines = page.read_text(encoding="utf-8").splitlines()
+        blocks = []
+        for source, expanded in zip(source_blocks, expanded_blocks):
+            if (expanded.syntax or "").split(" ")[0] != "python":
+                continue
+            body = source_lines[source.lineno: source.lineno + source.code.count("\n")]
+            targets = [m.group(1) for m in map(INCLUDE.match, body) if m]
+            blocks.append(PageBlock(page, source.lineno, _unpad(expanded.code), _unpad(expanded.expected_output),
+                                    targets))
+        return blocks
+
+    def run_block(self, block):
+        name = f"{self.rel(block.page).replace('/', '__').removesuffix('.md')}__line{block.line}.py"
+        return self.run_code(block.code, name, block.label(self.root))
+
+    # --- mkdocs ---------------------------------------------------------------------------------
+    def build(self, site_dir):
+        """`mkdocs build --strict`; returns the CompletedProcess (output in .stdout)."""
+        return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+                              cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
+
+
+def _unpad(text):
+    """pymdownx.snippets turns the final newline of an included file into one more, empty, line; undo that,
+    so that an included file reads back byte for byte (test_snippets.py compares the files themselves)."""
+    return text[:-1] if text is not None and text.endswith("\n\n") else text
+
+
+def output_diff(expected, actual, expected_name):
+    """A unified diff from the expected output to the actual one, or '' if they are equal."""
+    if expected == actual:
+        return ""
+    return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+                                        fromfile=f"{expected_name} (expected)", tofile="stdout (this run)"))
