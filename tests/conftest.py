@@ -20,3 +20,10 @@ def project():
 
 
 PROJECT = Project()
+
+
+@pytest.fixture(scope="session")
+def built_site():
+    """`mkdocs build --strict` of the real site, once per session: (CompletedProcess, site folder)."""
+    site = PROJECT.root / "build" / "site-test"
+    return PROJECT.build(site), site

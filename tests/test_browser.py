@@ -1,0 +1,85 @@
+"""Test 5: the built site in headless Chromium, served on 127.0.0.1.
+
+Every page loads in light and dark without console errors and without a request to another host, its
+math is typeset, and a search for its title lists it. Screenshots go to build/screenshots/ for review."""
+
+import re
+
+import pytest
+from browser import chromium_path, in_ci, launch, new_context, open_page, page_urls
+from conftest import PROJECT
+from static_server import serve
+
+PAGES = page_urls(PROJECT)
+SCREENSHOTS = PROJECT.root / "build" / "screenshots"
+SCHEMES = ("light", "dark")
+STOP_WORDS = {"what", "are", "the", "and", "of", "how", "a", "an"}  # words search ignores
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if chromium_path() is None:
+        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    done, site = built_site
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    server, url = serve(site)
+    yield url
+    server.shutdown()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("source", "path"), PAGES, ids=[source for source, _ in PAGES])
+def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, scheme):
+    context = new_context(browser, base_url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        page, visit = open_page(context, base_url + path, base_url)
+        math_count = page.locator(".arithmatex").count()
+        if math_count:
+            page.wait_for_selector("body[data-math-typeset]", state="attached", timeout=15_000)
+            untypeset = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
+                .filter(e => !e.querySelector('.katex')).map(e => e.textContent.slice(0, 80))""")
+            assert not untypeset, f"{source}: math left untypeset: {untypeset}"
+        text = page.inner_text("article")
+        for raw in ("$$", "\\(", "\\["):
+            assert raw not in text, f"{source}: raw math delimiter {raw!r} is visible on the page"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = source.removeprefix("docs/").removesuffix(".md").replace("/", "-")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=True)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (background == "rgb(255, 255, 255)") == (scheme == "light"), \
+            f"{source}: the {scheme} palette was not applied (body background {background})"
+    finally:
+        context.close()
+    assert not visit.console_errors, f"{source} ({scheme}): console errors: {visit.console_errors}"
+    assert not visit.foreign_requests, f"{source} ({scheme}): requests left 127.0.0.1: {visit.foreign_requests}"
+
+
+@pytest.mark.parametrize(("source", "path"), PAGES, ids=[source for source, _ in PAGES])
+def test_search_for_a_page_title_lists_that_page(browser, base_url, source, path):
+    context = new_context(browser, base_url)
+    try:
+        page, visit = open_page(context, base_url, base_url)
+        title = PROJECT.root.joinpath(source).read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        query = " ".join(w for w in re.findall(r"[A-Za-z][A-Za-z-]+", title) if w.lower() not in STOP_WORDS)
+        page.click(".md-search__input")
+        page.locator(".md-search__input").press_sequentially(query, delay=20)  # as a reader types
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        links = page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => a.href)")
+        hits = [re.split(r"[?#]", link)[0] for link in links]  # drop ?h=term highlighting
+    finally:
+        context.close()
+    assert base_url + path in hits, f"searching for {query!r} did not list {source}; results: {links}"
+    assert not visit.console_errors, f"search on the home page logged errors: {visit.console_errors}"
