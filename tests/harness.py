@@ -180,3 +180,55 @@ def output_diff(expected, actual, expected_name):
         return ""
     return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
                                         fromfile=f"{expected_name} (expected)", tofile="stdout (this run)"))
+
+
+def check_snippet(project, script, update=False):
+    """Run a snippet and compare its stdout with its .out file: a failure message, or None.
+    With update=True, (re)write the .out file instead of comparing."""
+    run = project.run_script(script)
+    if run.failure():
+        return run.failure()
+    expected_file = script.with_suffix(".out")
+    if update:
+        expected_file.write_text(run.stdout, encoding="utf-8")
+        return None
+    if not expected_file.exists():
+        return (f"{project.rel(script)} has no expected output file {project.rel(expected_file)}; "
+                "create it with `pytest --update-golden` and review it")
+    diff = output_diff(expected_file.read_text(encoding="utf-8"), run.stdout, project.rel(expected_file))
+    if diff:
+        return (f"{project.rel(script)} printed something other than {project.rel(expected_file)}:\n{diff}"
+                "\nIf the change is intended, run `pytest --update-golden` and review the diff.")
+    return None
+
+
+def check_block(project, block):
+    """Run a page's python block and compare its stdout with the output shown under it: a message, or None."""
+    label = block.label(project.root)
+    run = project.run_block(block)
+    if run.failure():
+        return run.failure()
+    if block.expected_output is None:
+        return (f"{label}: no output is shown under it (<!--pytest-codeblocks:expected-output--> "
+                "followed by the included .out file)")
+    diff = output_diff(block.expected_output, run.stdout, f"the output shown on {project.rel(block.page)}")
+    if diff:
+        return f"{label} printed something other than the output shown on the page:\n{diff}"
+    return None
+
+
+def orphans_and_dangling(project):
+    shown, dangling = set(), []
+    for page in project.pages():
+        for line, target in project.includes(page):
+            path = project.root / target
+            if path.is_file():
+                shown.add(path.resolve())
+            else:
+                dangling.append(f"{project.rel(page)}:{line} includes {target}, which does not exist")
+    orphans = []
+    for script in project.scripts():
+        for path in (script, script.with_suffix(".out")):
+            if path.resolve() not in shown:
+                orphans.append(f"{project.rel(path)} is not shown on any page")
+    return orphans, dangling

@@ -1,23 +1,7 @@
 """Test 3: every include points to a file that exists, and every snippet and its output are shown."""
 
 from conftest import PROJECT
-
-
-def orphans_and_dangling(project):
-    shown, dangling = set(), []
-    for page in project.pages():
-        for line, target in project.includes(page):
-            path = project.root / target
-            if path.is_file():
-                shown.add(path.resolve())
-            else:
-                dangling.append(f"{project.rel(page)}:{line} includes {target}, which does not exist")
-    orphans = []
-    for script in project.scripts():
-        for path in (script, script.with_suffix(".out")):
-            if path.resolve() not in shown:
-                orphans.append(f"{project.rel(path)} is not shown on any page")
-    return orphans, dangling
+from harness import orphans_and_dangling
 
 
 def test_every_include_exists():

@@ -1,0 +1,117 @@
+"""Bad input fails with a message that names the file: each case is built in a miniature copy of the site."""
+
+import textwrap
+
+import pytest
+import yaml
+from conftest import PROJECT
+from harness import Project, check_block, check_snippet, orphans_and_dangling
+
+GOOD_SCRIPT = 'print("hello")\n'
+RAISING_SCRIPT = 'print("about to fail")\nraise ValueError("this example is broken")\n'
+
+
+def page_showing(script):
+    return textwrap.dedent(f"""\
+        # Example
+
+        ```python title="{script}"
+        --8<-- "{script}"
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text title="Output"
+        --8<-- "{script.removesuffix('.py')}.out"
+        ```
+        """)
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A miniature site with the real markdown configuration: one page showing one good snippet."""
+    config = yaml.safe_load((PROJECT.root / "mkdocs.yml").read_text(encoding="utf-8"))
+    for key in ("nav", "extra_javascript", "extra_css"):
+        config.pop(key, None)
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "snippets" / "ch1").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "snippets" / "ch1" / "good.py").write_text(GOOD_SCRIPT, encoding="utf-8")
+    (tmp_path / "snippets" / "ch1" / "good.out").write_text("hello\n", encoding="utf-8")
+    (tmp_path / "docs" / "index.md").write_text(page_showing("snippets/ch1/good.py"), encoding="utf-8")
+    return Project(tmp_path)
+
+
+def test_the_miniature_site_is_good(mini, tmp_path):
+    assert check_snippet(mini, mini.snippets / "ch1" / "good.py") is None
+    assert [check_block(mini, b) for b in mini.python_blocks(mini.docs / "index.md")] == [None]
+    assert orphans_and_dangling(mini) == ([], [])
+    done = mini.build(tmp_path / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_snippet_that_raises(mini):
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text(RAISING_SCRIPT, encoding="utf-8")
+    failure = check_snippet(mini, script)
+    assert failure is not None
+    assert "snippets/ch1/good.py failed" in failure
+    assert "line 2" in failure and "ValueError: this example is broken" in failure
+
+
+def test_a_snippet_whose_output_changed(mini):
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text('print("hello, world")\n', encoding="utf-8")
+    failure = check_snippet(mini, script)
+    assert failure is not None
+    assert "snippets/ch1/good.py printed something other than snippets/ch1/good.out" in failure
+    assert "-hello\n+hello, world" in failure  # a unified diff
+
+
+def test_update_golden_rewrites_the_expected_output(mini):
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text('print("hello, world")\n', encoding="utf-8")
+    assert check_snippet(mini, script, update=True) is None
+    assert script.with_suffix(".out").read_text(encoding="utf-8") == "hello, world\n"
+
+
+def test_a_page_that_includes_a_missing_file(mini, tmp_path):
+    page = mini.docs / "index.md"
+    page.write_text(page_showing("snippets/ch1/missing.py"), encoding="utf-8")
+    _, dangling = orphans_and_dangling(mini)
+    assert "docs/index.md:4 includes snippets/ch1/missing.py, which does not exist" in dangling
+    done = mini.build(tmp_path / "site")
+    assert done.returncode != 0
+    assert "index.md" in done.stderr and "snippets/ch1/missing.py" in done.stderr, done.stderr
+
+
+def test_a_snippet_shown_on_no_page(mini):
+    (mini.snippets / "ch1" / "orphan.py").write_text(GOOD_SCRIPT, encoding="utf-8")
+    orphans, _ = orphans_and_dangling(mini)
+    assert "snippets/ch1/orphan.py is not shown on any page" in orphans
+
+
+@pytest.mark.parametrize(("link", "complaint"), [
+    ("[a page](nowhere.md)", "nowhere.md"),
+    ("[a section](#no-such-heading)", "no-such-heading"),
+])
+def test_a_broken_internal_link_or_anchor(mini, tmp_path, link, complaint):
+    page = mini.docs / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\nSee {link}.\n", encoding="utf-8")
+    done = mini.build(tmp_path / "site")
+    assert done.returncode != 0, "a broken link passed the strict build"
+    assert "index.md" in done.stderr and complaint in done.stderr, done.stderr
+
+
+def test_a_python_block_on_a_page_that_raises(mini):
+    page = mini.docs / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + textwrap.dedent("""
+        ```python
+        numbers = [1, 2, 3]
+        print(numbers[10])
+        ```
+        """), encoding="utf-8")
+    blocks = mini.python_blocks(page)
+    failure = check_block(mini, blocks[-1])
+    assert failure is not None
+    assert "docs/index.md, python block at line 12 failed" in failure
+    assert "IndexError" in failure
