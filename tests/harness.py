@@ -147,7 +147,7 @@ class Project:
         assert len(source_blocks) == len(expanded_blocks), f"{page}: includes must not add code fences"
         source_lines = page.read_text(encoding="utf-8").splitlines()
         blocks = []
-        for source, expanded in zip(source_blocks, expanded_blocks):
+        for source, expanded in zip(source_blocks, expanded_blocks, strict=True):
             if (expanded.syntax or "").split(" ")[0] != "python":
                 continue
             body = source_lines[source.lineno: source.lineno + source.code.count("\n")]

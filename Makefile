@@ -1,0 +1,43 @@
+# The whole set-up lives here: `make serve` and `make test` work on a fresh machine with Python 3.11 and pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The examples print numbers at a precision chosen to be stable; two threads are what a CI machine has.
+export OMP_NUM_THREADS ?= 2
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test lint bench browser clean
+
+# Reinstall only when a requirements file is newer than the last install.
+$(STAMP): requirements.txt requirements-nodeps.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+# Debian's chromium for the browser tests (Playwright's own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+lint: $(STAMP)
+	$(BIN)/ruff check snippets tests tools
+	$(BIN)/codespell docs snippets README.md
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) browser
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf site build .pytest_cache .ruff_cache

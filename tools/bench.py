@@ -1,0 +1,120 @@
+"""`make bench`: build times, each example's wall time, the test suite's time and each page's weight.
+
+    .venv/bin/python tools/bench.py [--skip-tests]
+
+Budgets (from the project's issues): warm build <= 10 s, each snippet <= 20 s on 2 cores,
+each page <= 600 KB transferred. Numbers over budget are marked OVER; the exit status is 1 if any is."""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser import chromium_path, launch, new_context, open_page, page_urls  # noqa: E402
+from harness import Project  # noqa: E402
+from static_server import serve  # noqa: E402
+
+WARM_BUILD_BUDGET_S = 10
+SNIPPET_BUDGET_S = 20
+PAGE_BUDGET_BYTES = 600 * 1024
+
+
+def verdict(ok):
+    return "ok" if ok else "OVER"
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def bench_builds(project, site):
+    print("== mkdocs build --strict")
+    shutil.rmtree(site, ignore_errors=True)
+    done, cold = timed(lambda: project.build(site))
+    if done.returncode != 0:
+        sys.exit(f"the build failed:\n{done.stderr}")
+    _, warm = timed(lambda: project.build(site))
+    print(f"cold build (empty site folder): {cold:6.2f} s")
+    within = warm <= WARM_BUILD_BUDGET_S
+    print(f"warm build (right after):       {warm:6.2f} s   budget {WARM_BUILD_BUDGET_S} s  {verdict(within)}")
+    return within
+
+
+def bench_snippets(project):
+    print("\n== snippets, each in its own process, network blocked (slowest first)")
+    runs = [project.run_script(script) for script in project.scripts()]
+    ok = True
+    for run in sorted(runs, key=lambda r: r.seconds, reverse=True):
+        within = run.seconds <= SNIPPET_BUDGET_S and run.returncode == 0
+        ok &= within
+        status = verdict(within) if run.returncode == 0 else f"FAILED (exit {run.returncode})"
+        print(f"{run.seconds:7.2f} s  {run.label:45}  {status}")
+    print(f"{sum(r.seconds for r in runs):7.2f} s  all {len(runs)} snippets   budget {SNIPPET_BUDGET_S} s each")
+    return ok
+
+
+def bench_pages(project, site):
+    print("\n== bytes transferred per page in Chromium (gzip, as a static host serves them)")
+    if chromium_path() is None:
+        print("chromium is not installed: skipped (make bench installs it)")
+        return False
+    from playwright.sync_api import sync_playwright
+
+    server, base_url = serve(site)
+    kinds = ("html", "css", "js", "fonts", "fetch", "other")
+    print(f"{'page':24}" + "".join(f"{k:>9}" for k in kinds) + f"{'total':>10}")
+    ok = True
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for source, path in page_urls(project):
+            context = new_context(browser, base_url)
+            page, visit = open_page(context, base_url + path, base_url)
+            if page.locator(".arithmatex").count():
+                page.wait_for_selector("body[data-math-typeset]", state="attached")
+                page.wait_for_load_state("networkidle")
+            context.close()
+            sizes = dict(visit.bytes_by_type)
+            other = sum(v for k, v in sizes.items() if k not in kinds[:-1])
+            row = [sizes.get(k, 0) for k in kinds[:-1]] + [other]
+            total = sum(row)
+            ok &= total <= PAGE_BUDGET_BYTES
+            print(f"{source.removeprefix('docs/'):24}" + "".join(f"{v / 1024:8.1f}K" for v in row)
+                  + f"{total / 1024:9.1f}K  {verdict(total <= PAGE_BUDGET_BYTES)}")
+        browser.close()
+    server.shutdown()
+    print(f"budget: {PAGE_BUDGET_BYTES // 1024} KB per page")
+    return ok
+
+
+def bench_tests():
+    print("\n== the whole test suite (pytest, as make test runs it after lint)")
+    done, seconds = timed(lambda: subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                                                 cwd=ROOT, capture_output=True, text=True))
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)"
+    print(f"{seconds:7.1f} s  {last}")
+    return done.returncode == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the whole test suite")
+    args = parser.parse_args()
+    project = Project(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        results = [bench_builds(project, site), bench_snippets(project), bench_pages(project, site)]
+    if not args.skip_tests:
+        results.append(bench_tests())
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
