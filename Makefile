@@ -13,8 +13,9 @@ export NO_MKDOCS_2_WARNING := 1
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	@echo "Installing requirements into $(VENV) (a few minutes the first time)"
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 # Debian's chromium for the browser tests (Playwright's own browser download cannot work offline).
