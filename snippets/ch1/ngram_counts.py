@@ -1,7 +1,6 @@
 """Count n-grams in Shakespeare's plays, turn counts into probabilities, sample text."""
 
 import importlib.util
-import math
 import random
 import re
 from collections import Counter, defaultdict
@@ -14,13 +13,21 @@ SEED = 0
 LINES_TO_SAMPLE = 5
 
 
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
 def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or _stage directions_."""
-    text = re.sub(r"_[^_]*_", " ", play_path.read_text(encoding="utf-8"))
-    for line in text.replace("\\", "").splitlines():
-        line = line.strip()
-        if line and not line.startswith(("#", "**")):
-            yield line
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
 
 
 def tokenize(line):
@@ -50,11 +57,12 @@ for n in (1, 2, 3):
     print(f"distinct {n}-grams: {len(counts[n]):,}")
 
 after_good = followers[2][CONTEXT]
-total = sum(after_good.values())
-print(f"\nC({CONTEXT[0]}) = {total:,}; the most likely next words:")
+total = sum(after_good.values())  # C(h) = sum over w of C(h, w)
+print(f"\nC({CONTEXT[0]}) = {total:,}; the most likely next tokens:")
 for word, count in after_good.most_common(8):
     print(f"  P({word!r:>10} | {CONTEXT[0]}) = {count:4d} / {total} = {count / total:.4f}")
-assert math.isclose(sum(c / total for c in after_good.values()), 1.0)  # a distribution
+# Every token is followed by a token or by </s>, so C(h) is also the number of times h occurs.
+assert total == counts[1][CONTEXT]
 
 # Sampling: start from <s> <s>, draw w ~ P(w | last two words) until </s>.
 rng = random.Random(SEED)

@@ -13,13 +13,21 @@ MIN_COUNT = 2  # rarer training words become <unk>
 K_GRID = [1.0, 0.1, 0.01, 0.001, 0.0001]
 
 
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
 def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or _stage directions_."""
-    text = re.sub(r"_[^_]*_", " ", play_path.read_text(encoding="utf-8"))
-    for line in text.replace("\\", "").splitlines():
-        line = line.strip()
-        if line and not line.startswith(("#", "**")):
-            yield line
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
 
 
 def tokenize(line):
@@ -77,7 +85,12 @@ def perplexity(lines, n, k):
 for n in (2, 3):
     test_grams = [g for line in test for g in ngrams(line, n)]
     unseen = sum(g not in grams[n] for g in test_grams) / len(test_grams)
-    print(f"test {n}-grams never seen in training: {unseen:.1%} (each has MLE probability 0)")
+    unseen_history = sum(g[:-1] not in histories[n] for g in test_grams) / len(test_grams)
+    print(f"test {n}-grams never seen in training: {unseen:.1%}; with a history never seen: {unseen_history:.1%}")
+
+h = ("good",)  # how much probability add-one leaves to the words really seen after one history
+print(f"after 'good', add-one leaves the words seen there {histories[2][h] / (histories[2][h] + V):.1%} "
+      "of the probability")
 
 print(f"\n{'model':8} {'k (chosen on validation)':>24} {'test PPL, k=1':>14} {'test PPL, chosen k':>19}")
 laplace, tuned = {}, {}  # test perplexity with k = 1 and with the k chosen on validation

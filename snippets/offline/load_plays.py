@@ -9,13 +9,21 @@ VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
 TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
 
 
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
 def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or _stage directions_."""
-    text = re.sub(r"_[^_]*_", " ", play_path.read_text(encoding="utf-8"))
-    for line in text.replace("\\", "").splitlines():
-        line = line.strip()
-        if line and not line.startswith(("#", "**")):
-            yield line
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
 
 
 plays = sorted(PLAYS_DIR.glob("*/*.md"))  # <genre>/<title>.md
@@ -28,4 +36,5 @@ print(f"{len(plays)} plays in {len({p.parent.name for p in plays})} genres")
 for name, chosen in split.items():
     lines = [line for play in chosen for line in spoken_lines(play)]
     print(f"{name:10} {len(chosen):2} plays {len(lines):7,} lines {sum(map(len, lines)):10,} characters")
+    assert not any("Exeunt" in line for line in lines)  # the stage directions are gone
 print("first line of Hamlet:", next(spoken_lines(PLAYS_DIR / "tragedies" / "hamlet.md")))
