@@ -15,6 +15,7 @@ A *page* is a Markdown file under docs/; it shows snippets and their outputs wit
 
 import difflib
 import hashlib
+import io
 import os
 import re
 import subprocess
@@ -140,8 +141,6 @@ class Project:
 
         pytest-codeblocks parses both the source (for line numbers a reader can find) and the expanded
         page (for the code that runs and the output it must print)."""
-        import io
-
         source_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(page.read_text(encoding="utf-8")))
         expanded_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(self.expand(page)))
         assert len(source_blocks) == len(expanded_blocks), f"{page}: includes must not add code fences"
