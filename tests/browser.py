@@ -80,5 +80,13 @@ def open_page(context, url, base_url):
     return page, visit
 
 
+def wait_for_math(page, timeout_ms=15_000):
+    """Wait until katex-init.js has typeset the page's math; returns how many math elements it has."""
+    count = page.locator(".arithmatex").count()
+    if count:
+        page.wait_for_selector("body[data-math-typeset]", state="attached", timeout=timeout_ms)
+    return count
+
+
 def in_ci():
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -27,10 +27,10 @@ from pathlib import Path
 import markdown
 import pytest_codeblocks
 from mkdocs.config import load_config
+from run_offline import BLOCKED_MARKER  # what it prints when a script reaches for the network
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tests" / "run_offline.py"
-BLOCKED_MARKER = "NETWORK BLOCKED"  # the line run_offline.py prints when a script reaches for the network
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
 SNIPPET_TIMEOUT_S = 300
 
@@ -141,17 +141,18 @@ class Project:
 
         pytest-codeblocks parses both the source (for line numbers a reader can find) and the expanded
         page (for the code that runs and the output it must print)."""
-        source_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(page.read_text(encoding="utf-8")))
+        source = page.read_text(encoding="utf-8")
+        source_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(source))
         expanded_blocks = pytest_codeblocks.extract_from_buffer(io.StringIO(self.expand(page)))
         assert len(source_blocks) == len(expanded_blocks), f"{page}: includes must not add code fences"
-        source_lines = page.read_text(encoding="utf-8").splitlines()
+        source_lines = source.splitlines()
         blocks = []
-        for source, expanded in zip(source_blocks, expanded_blocks, strict=True):
+        for written, expanded in zip(source_blocks, expanded_blocks, strict=True):
             if (expanded.syntax or "").split(" ")[0] != "python":
                 continue
-            body = source_lines[source.lineno: source.lineno + source.code.count("\n")]
+            body = source_lines[written.lineno: written.lineno + written.code.count("\n")]
             targets = [m.group(1) for m in map(INCLUDE.match, body) if m]
-            blocks.append(PageBlock(page, source.lineno, _unpad(expanded.code), _unpad(expanded.expected_output),
+            blocks.append(PageBlock(page, written.lineno, _unpad(expanded.code), _unpad(expanded.expected_output),
                                     targets))
         return blocks
 

@@ -6,7 +6,7 @@ math is typeset, and a search for its title lists it. Screenshots go to build/sc
 import re
 
 import pytest
-from browser import chromium_path, in_ci, launch, new_context, open_page, page_urls
+from browser import chromium_path, in_ci, launch, new_context, open_page, page_urls, wait_for_math
 from conftest import PROJECT
 from static_server import serve
 
@@ -46,9 +46,7 @@ def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, s
     context = new_context(browser, base_url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
         page, visit = open_page(context, base_url + path, base_url)
-        math_count = page.locator(".arithmatex").count()
-        if math_count:
-            page.wait_for_selector("body[data-math-typeset]", state="attached", timeout=15_000)
+        if wait_for_math(page):
             untypeset = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
                 .filter(e => !e.querySelector('.katex')).map(e => e.textContent.slice(0, 80))""")
             assert not untypeset, f"{source}: math left untypeset: {untypeset}"

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import chromium_path, launch, new_context, open_page, page_urls  # noqa: E402
+from browser import chromium_path, launch, new_context, open_page, page_urls, wait_for_math  # noqa: E402
 from harness import Project  # noqa: E402
 from static_server import serve  # noqa: E402
 
@@ -77,9 +77,8 @@ def bench_pages(project, site):
         for source, path in page_urls(project):
             context = new_context(browser, base_url)
             page, visit = open_page(context, base_url + path, base_url)
-            if page.locator(".arithmatex").count():
-                page.wait_for_selector("body[data-math-typeset]", state="attached")
-                page.wait_for_load_state("networkidle")
+            if wait_for_math(page):
+                page.wait_for_load_state("networkidle")  # KaTeX's fonts arrive after the typesetting
             context.close()
             sizes = dict(visit.bytes_by_type)
             other = sum(v for k, v in sizes.items() if k not in kinds[:-1])
