@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -33,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tests" / "run_offline.py"
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
 SNIPPET_TIMEOUT_S = 300
+FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
+# A wall-clock time as snippets print it ("12.3 s", "40 ms"): it differs on every run, so it is not compared.
+TIMING = re.compile(r"(?<![\w.])\d+(?:\.\d+)? (?:s|ms)\b")
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Run:
     stdout: str
     stderr: str
     seconds: float
+    files: dict  # name -> bytes of each figure the run wrote in its working directory
 
     def failure(self):
         """A message for a run that did not exit cleanly, or None."""
@@ -74,6 +79,8 @@ class Project:
         self.docs = self.root / "docs"
         self.snippets = self.root / "snippets"
         self.blocks_dir = self.root / "build" / "page-blocks"
+        self.runs_dir = self.root / "build" / "runs"
+        self.figures = self.docs / "figures"
         self._runs = {}
 
     # --- snippets -------------------------------------------------------------------------------
@@ -84,20 +91,29 @@ class Project:
         return Path(path).resolve().relative_to(self.root).as_posix()
 
     def run_script(self, script, label=None):
-        """Run a script offline in its own process from the project root. Identical code runs once."""
-        script = Path(script)
+        """Run a script offline in its own process, in an empty working directory of its own (where it
+        writes its figures, as it would in a reader's folder). Identical code runs once."""
+        script = Path(script).resolve()
         code = script.read_text(encoding="utf-8")
         key = hashlib.sha256(code.encode()).hexdigest()
         if key not in self._runs:
             env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0",
                    "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore"}
+            workdir = self.runs_dir / key[:16]
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, str(RUNNER), str(script)], cwd=self.root, env=env,
+            done = subprocess.run([sys.executable, str(RUNNER), str(script)], cwd=workdir, env=env,
                                   capture_output=True, text=True, timeout=SNIPPET_TIMEOUT_S)
+            files = {p.name: p.read_bytes() for p in sorted(workdir.iterdir()) if p.suffix in FIGURE_SUFFIXES}
             self._runs[key] = Run(label or self.rel(script), done.returncode, done.stdout, done.stderr,
-                                  time.perf_counter() - start)
+                                  time.perf_counter() - start, files)
         run = self._runs[key]
-        return Run(label or self.rel(script), run.returncode, run.stdout, run.stderr, run.seconds)
+        return Run(label or self.rel(script), run.returncode, run.stdout, run.stderr, run.seconds, run.files)
+
+    def figure_dir(self, script):
+        """Where a snippet's figures are kept for the site: snippets/ch1/x.py -> docs/figures/ch1/."""
+        return self.figures / Path(script).resolve().parent.relative_to(self.snippets)
 
     def run_code(self, code, name, label):
         """Run a block of code (from a page) as a script of its own."""
@@ -175,8 +191,9 @@ def _unpad(text):
 
 
 def output_diff(expected, actual, expected_name):
-    """A unified diff from the expected output to the actual one, or '' if they are equal."""
-    if expected == actual:
+    """A unified diff from the expected output to the actual one, or '' if they are equal apart from
+    wall-clock times (TIMING), which are shown as measured when the expected output was written."""
+    if TIMING.sub("<time>", expected) == TIMING.sub("<time>", actual):
         return ""
     return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
                                         fromfile=f"{expected_name} (expected)", tofile="stdout (this run)"))
@@ -189,9 +206,21 @@ def check_snippet(project, script, update=False):
     if run.failure():
         return run.failure()
     expected_file = script.with_suffix(".out")
+    figure_dir = project.figure_dir(script)
     if update:
         expected_file.write_text(run.stdout, encoding="utf-8")
+        for name, content in run.files.items():
+            figure_dir.mkdir(parents=True, exist_ok=True)
+            (figure_dir / name).write_bytes(content)
         return None
+    for name, content in run.files.items():
+        kept = figure_dir / name
+        if not kept.exists():
+            return (f"{project.rel(script)} wrote {name}, which is not in {project.rel(figure_dir)}/; "
+                    "add it with `pytest --update-golden` and review it")
+        if kept.read_bytes() != content:
+            return (f"{project.rel(script)} drew {name} differently from {project.rel(kept)}; "
+                    "if the change is intended, run `pytest --update-golden` and review the figure")
     if not expected_file.exists():
         return (f"{project.rel(script)} has no expected output file {project.rel(expected_file)}; "
                 "create it with `pytest --update-golden` and review it")
@@ -217,6 +246,14 @@ def check_block(project, block):
     return None
 
 
+def stray_figures(project):
+    """Files in docs/figures/ that no snippet writes (every snippet is run): a figure must come from code."""
+    written = {(project.figure_dir(s) / name).resolve() for s in project.scripts()
+               for name in project.run_script(s).files}
+    return [f"{project.rel(p)} is written by no snippet" for p in sorted(project.figures.rglob("*"))
+            if p.is_file() and p.resolve() not in written]
+
+
 def orphans_and_dangling(project):
     shown, dangling = set(), []
     for page in project.pages():
@@ -227,6 +264,10 @@ def orphans_and_dangling(project):
             else:
                 dangling.append(f"{project.rel(page)}:{line} includes {target}, which does not exist")
     orphans = []
+    page_text = "\n".join(page.read_text(encoding="utf-8") for page in project.pages())
+    for figure in sorted(project.figures.rglob("*")):
+        if figure.is_file() and figure.suffix != ".json" and figure.name not in page_text:
+            orphans.append(f"{project.rel(figure)} is not shown on any page")
     for script in project.scripts():
         for path in (script, script.with_suffix(".out")):
             if path.resolve() not in shown:

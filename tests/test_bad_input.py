@@ -5,7 +5,7 @@ import textwrap
 import pytest
 import yaml
 from conftest import PROJECT
-from harness import Project, check_block, check_snippet, orphans_and_dangling
+from harness import Project, check_block, check_snippet, orphans_and_dangling, output_diff, stray_figures
 
 GOOD_SCRIPT = 'print("hello")\n'
 RAISING_SCRIPT = 'print("about to fail")\nraise ValueError("this example is broken")\n'
@@ -115,3 +115,35 @@ def test_a_python_block_on_a_page_that_raises(mini):
     assert failure is not None
     assert "docs/index.md, python block at line 12 failed" in failure
     assert "IndexError" in failure
+
+
+FIGURE_SCRIPT = 'print("drawing")\nopen("curve.svg", "w").write("<svg>one</svg>")\n'
+
+
+def test_a_figure_that_changed_or_was_never_kept(mini):
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text(FIGURE_SCRIPT, encoding="utf-8")
+    (mini.snippets / "ch1" / "good.out").write_text("drawing\n", encoding="utf-8")
+    failure = check_snippet(mini, script)
+    assert failure and "snippets/ch1/good.py wrote curve.svg, which is not in docs/figures/ch1/" in failure
+    assert check_snippet(mini, script, update=True) is None
+    assert (mini.docs / "figures" / "ch1" / "curve.svg").read_text() == "<svg>one</svg>"
+    assert check_snippet(mini, script) is None
+    (mini.docs / "figures" / "ch1" / "curve.svg").write_text("<svg>two</svg>")
+    failure = check_snippet(mini, script)
+    assert failure and "drew curve.svg differently from docs/figures/ch1/curve.svg" in failure
+
+
+def test_a_figure_no_snippet_draws_or_no_page_shows(mini):
+    (mini.docs / "figures" / "ch1").mkdir(parents=True)
+    (mini.docs / "figures" / "ch1" / "hand-drawn.svg").write_text("<svg/>")
+    assert stray_figures(mini) == ["docs/figures/ch1/hand-drawn.svg is written by no snippet"]
+    assert "docs/figures/ch1/hand-drawn.svg is not shown on any page" in orphans_and_dangling(mini)[0]
+
+
+def test_times_are_not_compared_but_everything_else_is():
+    assert output_diff("trained in 12.3 s, loss 4.20\n", "trained in 9.8 s, loss 4.20\n", "x.out") == ""
+    assert output_diff("step took 40 ms\n", "step took 7 ms\n", "x.out") == ""
+    assert "-trained in 12.3 s, loss 4.20" in output_diff("trained in 12.3 s, loss 4.20\n",
+                                                          "trained in 12.3 s, loss 4.21\n", "x.out")
+    assert output_diff("version 1.5\n", "version 1.6\n", "x.out")  # a number is masked only before s/ms
