@@ -1,0 +1,69 @@
+"""Compute-optimal model size from Chinchilla's fitted loss, checked against Chinchilla itself; a figure."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+# Hoffmann et al. 2022, section 3.3: the fitted loss L(N, D) = E + A / N^alpha + B / D^beta (nats per token)
+E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28
+TOKENS_PER_PARAMETER = 20  # the rule of thumb that Hoffmann et al. 2022, Table 3, implies
+GOPHER_BUDGET = 5.76e23  # FLOPs, Gopher's budget, which Chinchilla also used (Hoffmann et al. 2022, 3.4, Table 3)
+CHINCHILLA = (70e9, 1.4e12)  # parameters, tokens (Hoffmann et al. 2022, Table 1)
+GOPHER = (280e9, 300e9)  # parameters, tokens (Hoffmann et al. 2022, Table 1; Rae et al. 2021)
+
+
+def loss(n_parameters, n_tokens):
+    return E + A / n_parameters**ALPHA + B / n_tokens**BETA
+
+
+def rule_of_thumb(compute):
+    """N and D with D = 20 N and C = 6 N D, so C = 120 N^2."""
+    n = (compute / (6 * TOKENS_PER_PARAMETER)) ** 0.5
+    return n, TOKENS_PER_PARAMETER * n
+
+
+def fitted_optimum(compute):
+    """The N that minimises the fitted loss when D = C / (6 N), found on a fine grid of model sizes."""
+    sizes = np.logspace(6, 14, 20_001)
+    best = sizes[np.argmin(loss(sizes, compute / (6 * sizes)))]
+    return best, compute / (6 * best)
+
+
+n, d = rule_of_thumb(GOPHER_BUDGET)
+print(f"Gopher's budget C = {GOPHER_BUDGET:.3g} FLOPs")
+print(f"  20 tokens per parameter: N = {n / 1e9:.1f}B, D = {d / 1e12:.2f}T")
+print(f"  Chinchilla as trained:   N = {CHINCHILLA[0] / 1e9:.1f}B, D = {CHINCHILLA[1] / 1e12:.2f}T")
+n_fit, d_fit = fitted_optimum(GOPHER_BUDGET)
+print(f"  minimum of the fit:      N = {n_fit / 1e9:.1f}B, D = {d_fit / 1e12:.2f}T")
+assert abs(n / CHINCHILLA[0] - 1) < 0.02 and abs(d / CHINCHILLA[1] - 1) < 0.02
+print(f"fitted loss: Chinchilla {loss(*CHINCHILLA):.3f}, Gopher {loss(*GOPHER):.3f} nats/token")
+assert loss(*CHINCHILLA) < loss(*GOPHER)  # the smaller model trained on more tokens is predicted to win
+
+
+def draw():
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    budgets = np.logspace(18, 26, 200)
+    for size, label in ((1e8, "100M"), (1e9, "1B"), (1e10, "10B"), (1e11, "100B"), (1e12, "1T")):
+        ax.plot(budgets, loss(size, budgets / (6 * size)), lw=1.2, label=f"N = {label} parameters")
+    optimum = np.array([fitted_optimum(c) for c in budgets])
+    ax.plot(budgets, loss(optimum[:, 0], optimum[:, 1]), "k--" if plt.rcParams["text.color"] == "black"
+            else "w--", lw=2, label="compute-optimal N")
+    for name, (size, tokens), offset in (("Chinchilla", CHINCHILLA, (8, -14)), ("Gopher", GOPHER, (-50, 8))):
+        ax.plot(6 * size * tokens, loss(size, tokens), "o", ms=6, color="C3")
+        ax.annotate(name, (6 * size * tokens, loss(size, tokens)), textcoords="offset points", xytext=offset)
+    ax.set(xscale="log", ylim=(1.7, 4.5), xlabel="training compute C = 6ND (FLOPs)",
+           ylabel="fitted loss (nats/token)", title="Chinchilla's fitted loss: each model size against compute")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(draw, "scaling-laws")
+print("saved scaling-laws-light.svg and scaling-laws-dark.svg")
