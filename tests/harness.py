@@ -35,8 +35,9 @@ RUNNER = ROOT / "tests" / "run_offline.py"
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
 SNIPPET_TIMEOUT_S = 300
 FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
-# A wall-clock time as snippets print it ("12.3 s", "40 ms"): it differs on every run, so it is not compared.
-TIMING = re.compile(r"(?<![\w.])\d+(?:\.\d+)? (?:s|ms)\b")
+# A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
+# it differs on every run, so it is not compared.
+TIMING = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?: (?:s|ms)\b|x faster\b)")
 
 
 @dataclass

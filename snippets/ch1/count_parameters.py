@@ -30,7 +30,7 @@ def built(model_class, config):
 
 gpt2 = GPT2Config()  # GPT-2 small: 12 layers, d_model 768, 12 heads, context 1024, vocabulary 50,257
 bert = BertConfig()  # BERT-base (uncased): 12 layers, d_model 768, context 512, vocabulary 30,522
-gpt3 = GPT2Config(n_layer=96, n_embd=12288, n_head=96, n_positions=2048)  # Brown et al. 2020, Table 2.1
+gpt3 = GPT2Config(n_layer=96, n_embd=12288, n_head=96, n_positions=2048)  # Brown et al. 2020, Table 2.1, 2.1
 
 rows = [
     ("GPT-2 small", decoder_parameters(gpt2.vocab_size, gpt2.n_positions, gpt2.n_embd, gpt2.n_layer),

