@@ -1,0 +1,92 @@
+"""Sinusoidal position encodings (Vaswani et al. 2017) and rotary ones, RoPE (Su et al. 2021)."""
+
+import matplotlib.pyplot as plt
+import torch
+from transformers import LlamaConfig
+from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
+
+D_MODEL = 64  # width of the encodings (for RoPE: d_k, the width of one head's queries and keys)
+BASE = 10_000  # the wavelengths grow geometrically from 2*pi to 10,000 * 2*pi
+POSITIONS = 100  # rows of the figure
+OFFSET = 7  # a shift k for the checks below
+torch.manual_seed(0)
+
+# Sinusoidal: PE(pos, 2i) = sin(pos * omega_i), PE(pos, 2i+1) = cos(pos * omega_i), omega_i = BASE^(-2i/d)
+omega = BASE ** (-torch.arange(0, D_MODEL, 2, dtype=torch.float64) / D_MODEL)  # (d/2,)
+angles = torch.arange(POSITIONS, dtype=torch.float64)[:, None] * omega  # (positions, d/2)
+pe = torch.stack([angles.sin(), angles.cos()], dim=-1).flatten(1)  # (positions, d): sin, cos, sin, cos, ...
+print(f"sinusoidal encodings {tuple(pe.shape)}; wavelengths from {2 * torch.pi:.2f} to "
+      f"{2 * torch.pi / omega[-1].item():,.0f} positions")
+
+# PE(pos + k) is a fixed linear map of PE(pos): each (sin, cos) pair is rotated by the angle k * omega_i.
+c, s = (OFFSET * omega).cos(), (OFFSET * omega).sin()
+rotation = torch.block_diag(*[torch.tensor([[ci, si], [-si, ci]]) for ci, si in zip(c, s, strict=True)])  # (d, d)
+torch.testing.assert_close(pe[OFFSET:], pe[:-OFFSET] @ rotation.T)  # the same matrix for every pos
+# ... so the dot product of two encodings depends only on how far apart they are: sum_i cos(k * omega_i).
+dots = (pe[OFFSET:] * pe[:-OFFSET]).sum(dim=1)  # PE(pos + k) . PE(pos), for every pos
+torch.testing.assert_close(dots, (OFFSET * omega).cos().sum().expand_as(dots))
+
+
+def rope(x, positions):
+    """RoPE: rotate each pair (x_2i, x_2i+1) of the vector at position m by the angle m * omega_i."""
+    omega = BASE ** (-torch.arange(0, x.shape[-1], 2, dtype=x.dtype) / x.shape[-1])  # (d/2,)
+    angles = positions[:, None].to(x.dtype) * omega  # (seq, d/2)
+    even, odd = x[..., 0::2], x[..., 1::2]  # (..., seq, d/2) each
+    rotated = torch.stack([even * angles.cos() - odd * angles.sin(), even * angles.sin() + odd * angles.cos()], -1)
+    return rotated.flatten(-2)  # (..., seq, d)
+
+
+# The score of a query at position m and a key at position n depends only on m - n.
+query, key = torch.randn(2, 1, D_MODEL, dtype=torch.float64)  # one query and one key vector, (1, d) each
+
+
+def rope_score(m, n):
+    """The attention score of the query at position m and the key at position n, both rotated by RoPE."""
+    return (rope(query, torch.tensor([m])) @ rope(key, torch.tensor([n])).T).item()
+
+
+print(f"\nwithout RoPE: q.k = {(query @ key.T).item():.4f}")
+print(f"{'m':>6} {'n':>6} {'m - n':>6} {'RoPE score':>11}")
+for m, n in [(5, 5), (3, 0), (3 + OFFSET, OFFSET), (3 + 1000, 1000), (0, 3), (10, 0)]:
+    print(f"{m:>6} {n:>6} {m - n:>6} {rope_score(m, n):>11.4f}")
+for shift in (1, OFFSET, 1000):  # (m, n) and (m + shift, n + shift): the same score
+    assert abs(rope_score(3 + shift, shift) - rope_score(3, 0)) < 1e-9
+    assert abs(rope_score(shift, 3 + shift) - rope_score(0, 3)) < 1e-9
+assert abs(rope_score(5, 5) - (query @ key.T).item()) < 1e-9  # at the same position, the plain dot product
+torch.testing.assert_close(rope(query, torch.tensor([5])).norm(), query.norm())  # a rotation keeps lengths
+
+# transformers' Llama code pairs dimension i with i + d/2 instead of 2i with 2i+1: the same rotations,
+# with the dimensions listed in another order (2i -> i, 2i+1 -> i + d/2).
+x = torch.randn(1, 1, 16, D_MODEL)  # (batch, heads, seq, d_k)
+positions = torch.arange(16)
+config = LlamaConfig(hidden_size=D_MODEL, num_attention_heads=1,
+                     rope_parameters={"rope_type": "default", "rope_theta": BASE})
+rotary = LlamaRotaryEmbedding(config)
+cos, sin = rotary(x, positions[None])  # (batch, seq, d_k) each
+reordered = torch.cat([x[..., 0::2], x[..., 1::2]], dim=-1)
+library, _ = apply_rotary_pos_emb(reordered, reordered, cos, sin)
+ours = rope(x, positions)
+torch.testing.assert_close(library, torch.cat([ours[..., 0::2], ours[..., 1::2]], dim=-1))
+torch.testing.assert_close(rotary.inv_freq, omega.float())  # the same frequencies omega_i
+print("\nrope(x) agrees with transformers' LlamaRotaryEmbedding + apply_rotary_pos_emb")
+
+
+def draw_sinusoidal():
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    image = ax.imshow(pe.numpy(), cmap="RdBu", vmin=-1, vmax=1, aspect="auto", interpolation="none")
+    ax.set(xlabel="dimension (even: sin, odd: cos)", ylabel="position", title="Sinusoidal position encodings")
+    fig.colorbar(image, ax=ax, label="value")
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(draw_sinusoidal, "emb-sinusoidal")
+print("saved emb-sinusoidal-light.svg and emb-sinusoidal-dark.svg")

