@@ -1,0 +1,151 @@
+"""A KV cache for the GPT of this chapter: the same logits as running the whole sequence again, much sooner."""
+
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 512
+    n_ctx: int = 64  # context length: the number of learned positions
+    d_model: int = 64
+    n_layer: int = 2
+    n_head: int = 4
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
+        self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
+
+    def forward(self, x):  # x: (batch, seq, d_model)
+        batch, seq, d_model = x.shape
+        d_k = d_model // self.n_head
+        queries, keys, values = (t.view(batch, seq, self.n_head, d_k).transpose(1, 2)  # (batch, heads, seq, d_k)
+                                 for t in self.c_attn(x).split(d_model, dim=-1))
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, seq, seq)
+        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
+        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+        heads = weights @ values  # (batch, heads, seq, d_k)
+        return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))  # concatenate heads, W_O
+
+
+class MLP(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
+        self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
+        self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
+
+    def forward(self, x):
+        return self.c_proj(self.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.d_model)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.d_model)
+        self.mlp = MLP(config)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # pre-LN: normalise what enters each sub-layer,
+        return x + self.mlp(self.ln_2(x))  # and add what it returns to the residual stream
+
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
+        self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
+        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.d_model)
+        self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
+
+    def forward(self, ids):  # ids: (batch, seq) token ids
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))  # (batch, seq, d_model)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
+
+
+def cached_attention(attn, x, cache):
+    """CausalSelfAttention.forward for the new positions only. Their queries attend to the keys and values of
+    every earlier position, kept in `cache`, and to their own, which are appended to it."""
+    batch, new, d_model = x.shape
+    d_k = d_model // attn.n_head
+    queries, keys, values = (t.view(batch, new, attn.n_head, d_k).transpose(1, 2)  # (batch, heads, new, d_k)
+                             for t in attn.c_attn(x).split(d_model, dim=-1))
+    if cache:
+        keys = torch.cat([cache["keys"], keys], dim=2)  # (batch, heads, past + new, d_k)
+        values = torch.cat([cache["values"], values], dim=2)
+    cache["keys"], cache["values"] = keys, values
+    total = keys.shape[2]
+    scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, new, past + new)
+    causal_mask = torch.ones(new, total, dtype=torch.bool).tril(diagonal=total - new)  # new query i sees 0..past+i
+    weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+    heads = weights @ values  # (batch, heads, new, d_k)
+    return attn.c_proj(heads.transpose(1, 2).reshape(batch, new, d_model))
+
+
+def cached_forward(model, ids, caches):
+    """GPT.forward for the new tokens `ids` (batch, new) only, with one cache per block (empty at first)."""
+    past = caches[0]["keys"].shape[2] if caches[0] else 0
+    x = model.wte(ids) + model.wpe(torch.arange(past, past + ids.shape[1]))  # positions continue after the past
+    for block, cache in zip(model.h, caches, strict=True):
+        x = x + cached_attention(block.attn, block.ln_1(x), cache)
+        x = x + block.mlp(block.ln_2(x))
+    return model.lm_head(model.ln_f(x))  # (batch, new, vocab_size)
+
+
+def gpt_greedy_generate(model, prompt, new_tokens, use_cache):
+    """Greedy decoding; returns the generated ids and the logits each step chose from, (batch, new_tokens, vocab)."""
+    ids, step_logits = prompt, []
+    caches = [{} for _ in model.h]
+    with torch.no_grad():
+        for _ in range(new_tokens):
+            if use_cache:  # the prompt at the first step, then only the token chosen last
+                logits = cached_forward(model, ids if not caches[0] else ids[:, -1:], caches)[:, -1]
+            else:  # the whole sequence again, every step
+                logits = model(ids)[:, -1]
+            step_logits.append(logits)
+            ids = torch.cat([ids, logits.argmax(dim=-1, keepdim=True)], dim=1)
+    return ids[:, prompt.shape[1]:], torch.stack(step_logits, dim=1)
+
+
+PROMPT_LEN, NEW_TOKENS, BATCH = 256, 48, 1  # a long context, where recomputing it costs most
+torch.manual_seed(0)
+torch.set_num_threads(1)  # steadier timings on a shared machine
+config = GPTConfig(vocab_size=1024, n_ctx=512, d_model=256, n_layer=4, n_head=8)
+model = GPT(config).eval()
+with torch.no_grad():
+    for p in model.parameters():
+        if p.dim() == 2:
+            p.normal_(0.0, 0.02)  # GPT's initialisation of the weight matrices: logits of a usual size
+prompt = torch.randint(config.vocab_size, (BATCH, PROMPT_LEN))
+gpt_greedy_generate(model, prompt, 4, use_cache=True)  # a warm-up, so that neither run pays for first calls
+
+timings = {}
+for use_cache in (False, True):
+    start = time.perf_counter()
+    timings[use_cache] = gpt_greedy_generate(model, prompt, NEW_TOKENS, use_cache), time.perf_counter() - start
+(ids, logits), seconds = timings[False]
+(cached_ids, cached_logits), cached_seconds = timings[True]
+assert torch.equal(ids, cached_ids)
+torch.testing.assert_close(cached_logits, logits)
+print(f"{config}")
+print(f"{NEW_TOKENS} tokens after a prompt of {PROMPT_LEN}: the same tokens, and logits equal (assert_close)")
+print(f"  without a cache: {1000 * seconds:.1f} ms")
+print(f"  with a KV cache: {1000 * cached_seconds:.1f} ms, {seconds / cached_seconds:.1f}x faster")
+cached_floats = 2 * config.n_layer * BATCH * config.n_ctx * config.d_model  # a key and a value per layer
+print(f"a cache for the whole context: 2 x {config.n_layer} layers x {config.n_ctx} positions x {config.d_model} "
+      f"= {cached_floats:,} numbers, {4 * cached_floats / 2**20:.1f} MiB in float32")

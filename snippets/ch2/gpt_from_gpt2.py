@@ -1,0 +1,116 @@
+"""The same GPT, given the weights of the transformers library's GPT-2: the two compute the same logits."""
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from transformers import GPT2Config, GPT2LMHeadModel
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 512
+    n_ctx: int = 64  # context length: the number of learned positions
+    d_model: int = 64
+    n_layer: int = 2
+    n_head: int = 4
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
+        self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
+
+    def forward(self, x):  # x: (batch, seq, d_model)
+        batch, seq, d_model = x.shape
+        d_k = d_model // self.n_head
+        queries, keys, values = (t.view(batch, seq, self.n_head, d_k).transpose(1, 2)  # (batch, heads, seq, d_k)
+                                 for t in self.c_attn(x).split(d_model, dim=-1))
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, seq, seq)
+        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
+        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+        heads = weights @ values  # (batch, heads, seq, d_k)
+        return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))  # concatenate heads, W_O
+
+
+class MLP(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
+        self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
+        self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
+
+    def forward(self, x):
+        return self.c_proj(self.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.d_model)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.d_model)
+        self.mlp = MLP(config)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # pre-LN: normalise what enters each sub-layer,
+        return x + self.mlp(self.ln_2(x))  # and add what it returns to the residual stream
+
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
+        self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
+        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.d_model)
+        self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
+
+    def forward(self, ids):  # ids: (batch, seq) token ids
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))  # (batch, seq, d_model)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
+
+
+BATCH, SEQ = 4, 16
+CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
+torch.manual_seed(0)
+config = GPTConfig()
+gpt2 = GPT2LMHeadModel(GPT2Config(
+    vocab_size=config.vocab_size, n_positions=config.n_ctx, n_embd=config.d_model, n_layer=config.n_layer,
+    n_head=config.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,  # no dropout: a deterministic model
+    bos_token_id=None, eos_token_id=None)).eval()
+with torch.no_grad():
+    for p in gpt2.parameters():  # GPT-2's initialisation sets every bias to 0 and every LayerNorm gain to 1,
+        p.normal_(0.0, 0.5)  # which would hide a bias or a gain copied to the wrong place: randomise them all
+
+ours = GPT(config).eval()
+weights = {}
+for name, tensor in gpt2.state_dict().items():
+    name = name.removeprefix("transformer.")
+    weights[name] = tensor.T if name.endswith(CONV1D) else tensor  # Conv1D keeps W as (in, out), nn.Linear as (out, in)
+assert weights.keys() == ours.state_dict().keys()
+ours.load_state_dict(weights)
+
+n_ours = sum(p.numel() for p in ours.parameters())
+n_gpt2 = sum(p.numel() for p in gpt2.parameters())
+assert n_ours == n_gpt2
+print(f"parameters: ours {n_ours:,}, GPT2LMHeadModel {n_gpt2:,}")
+print(f"GPT-2's activation: {gpt2.config.activation_function!r}; "
+      f"output layer tied to the token embedding: {gpt2.lm_head.weight is gpt2.transformer.wte.weight}")
+
+ids = torch.randint(config.vocab_size, (BATCH, SEQ))
+with torch.no_grad():
+    logits = ours(ids)  # (batch, seq, vocab_size)
+    expected = gpt2(ids).logits
+torch.testing.assert_close(logits, expected)
+print(f"logits {tuple(logits.shape)} equal to GPT-2's within float32 rounding (torch.testing.assert_close)")
+print("first four logits at the last position:")
+print(f"  ours  {' '.join(f'{v:8.4f}' for v in logits[0, -1, :4].tolist())}")
+print(f"  GPT-2 {' '.join(f'{v:8.4f}' for v in expected[0, -1, :4].tolist())}")

@@ -1,0 +1,116 @@
+"""A small GPT from torch primitives: pre-LN decoder blocks, learned positions, a tied output layer."""
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 512
+    n_ctx: int = 64  # context length: the number of learned positions
+    d_model: int = 64
+    n_layer: int = 2
+    n_head: int = 4
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
+        self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
+
+    def forward(self, x):  # x: (batch, seq, d_model)
+        batch, seq, d_model = x.shape
+        d_k = d_model // self.n_head
+        queries, keys, values = (t.view(batch, seq, self.n_head, d_k).transpose(1, 2)  # (batch, heads, seq, d_k)
+                                 for t in self.c_attn(x).split(d_model, dim=-1))
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, seq, seq)
+        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
+        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+        heads = weights @ values  # (batch, heads, seq, d_k)
+        return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))  # concatenate heads, W_O
+
+
+class MLP(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
+        self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
+        self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
+
+    def forward(self, x):
+        return self.c_proj(self.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.d_model)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.d_model)
+        self.mlp = MLP(config)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # pre-LN: normalise what enters each sub-layer,
+        return x + self.mlp(self.ln_2(x))  # and add what it returns to the residual stream
+
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
+        self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
+        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.d_model)
+        self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
+
+    def forward(self, ids):  # ids: (batch, seq) token ids
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))  # (batch, seq, d_model)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
+
+
+def decoder_parameters(vocab, context, d_model, layers):
+    """A GPT-2-style decoder: embeddings + layers x (attention + MLP + 2 LayerNorms) + final LayerNorm.
+    The output layer reuses the token embedding (weight tying), so it adds nothing."""
+    embeddings = vocab * d_model + context * d_model
+    attention = 3 * (d_model * d_model + d_model) + (d_model * d_model + d_model)  # W_q, W_k, W_v and W_o
+    mlp = (d_model * 4 * d_model + 4 * d_model) + (4 * d_model * d_model + d_model)  # d -> 4d -> d
+    norms = 2 * (2 * d_model)  # two LayerNorms, each with a gain and a bias
+    return embeddings + layers * (attention + mlp + norms) + 2 * d_model
+
+
+BATCH, SEQ = 2, 8
+torch.manual_seed(0)
+config = GPTConfig()
+model = GPT(config).eval()
+print(config)
+ids = torch.randint(config.vocab_size, (BATCH, SEQ))
+with torch.no_grad():
+    logits = model(ids)
+print(f"ids {tuple(ids.shape)} -> logits {tuple(logits.shape)}")
+
+n_params = sum(p.numel() for p in model.parameters())  # the tied matrix is counted once
+formula = decoder_parameters(config.vocab_size, config.n_ctx, config.d_model, config.n_layer)
+assert n_params == formula
+print(f"parameters: {n_params:,} (the formula of chapter 1 gives {formula:,})")
+parts = {"token embedding (= output layer)": model.wte, "position embedding": model.wpe, "one block": model.h[0],
+         "final LayerNorm": model.ln_f}
+for name, part in parts.items():
+    print(f"  {name:32} {sum(p.numel() for p in part.parameters()):>7,}")
+
+changed = ids.clone()
+changed[:, -1] = (ids[:, -1] + 1) % config.vocab_size  # a different last token, the same earlier ones
+with torch.no_grad():
+    changed_logits = model(changed)
+torch.testing.assert_close(changed_logits[:, :-1], logits[:, :-1], rtol=0, atol=0)  # earlier positions: identical
+same = (changed_logits == logits).all(dim=(0, 2)).tolist()  # (seq,): True where no logit moved
+print("when only the last token changes, the logits at each position are:")
+print("  " + " ".join("same" if s else "CHANGED" for s in same))
