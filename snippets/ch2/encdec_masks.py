@@ -24,7 +24,7 @@ for title, mask in masks.items():
         print("  " + " ".join(map(str, row)))
 
 library_mask = nn.Transformer.generate_square_subsequent_mask(TARGET_LEN)  # 0 where allowed, -inf where not
-assert torch.equal(library_mask == 0, causal_mask)
+assert torch.equal(library_mask == 0, causal_mask) and bool((library_mask[~causal_mask] == float("-inf")).all())
 
 encoder_states = torch.randn(BATCH, SOURCE_LEN, D_MODEL)  # what the encoder returns for the source
 decoder_states = torch.randn(BATCH, TARGET_LEN, D_MODEL)  # the decoder's vectors, after its self-attention

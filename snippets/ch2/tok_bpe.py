@@ -111,8 +111,8 @@ for text in EXAMPLES:
 validation = Counter(word for line in validation_lines for word in PRETOKEN.findall(line))
 n_words = sum(len(line.split()) for line in validation_lines)  # words as separated by spaces
 unseen = sum(count for word, count in validation.items() if word not in word_counts) / validation.total()
-print(f"\nvalidation plays: {n_words:,} words; a word-level vocabulary of all {len(word_counts):,} training "
-      f"words misses {unseen:.1%} of them")
+print(f"\nvalidation plays: {n_words:,} words; a vocabulary of all {len(word_counts):,} training words and marks "
+      f"misses {unseen:.1%} of the validation ones")
 print(f"{'merges':>6} {'vocabulary':>10} {'tokens per word':>16}")
 tokens_per_word = []
 for k in (0, 100, 250, 500, 1000):
