@@ -22,7 +22,7 @@ BATCH = 32  # sequences per step
 STEPS = 120  # the same budget for every model: 120 x 32 x 64 = 245,760 tokens, a quarter of the training text
 LEARNING_RATE = 1e-2
 EVAL_EVERY = 20  # steps between two measurements of validation perplexity
-CURVE_TOKENS = 16_384  # the validation curve is measured on the first 16,384 tokens of the validation plays
+CURVE_TOKENS = 8_192  # the validation curve is measured on the first 8,192 tokens of the validation plays
 SEED = 0
 NGRAM_TEST_PPL = {"unigram": 339.5, "bigram": 244.6}  # add-k, k chosen on validation: ngram_perplexity.out
 
