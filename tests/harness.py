@@ -41,8 +41,8 @@ MALLOC_TUNING = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_
                  "MALLOC_TOP_PAD_": "536870912"}
 FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
 # A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
-# it differs on every run, so it is not compared.
-TIMING = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?: (?:s|ms)\b|x faster\b)")
+# it differs on every run, so it is not compared, nor are the spaces that right-align it in a column.
+TIMING = re.compile(r" *(?<![\w.])\d+(?:\.\d+)?(?: (?:s|ms)\b|x faster\b)")
 
 
 @dataclass

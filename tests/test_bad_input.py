@@ -145,6 +145,8 @@ def test_times_are_not_compared_but_everything_else_is():
     assert output_diff("trained in 12.3 s, loss 4.20\n", "trained in 9.8 s, loss 4.20\n", "x.out") == ""
     assert output_diff("step took 40 ms\n", "step took 7 ms\n", "x.out") == ""
     assert output_diff("cached: 3.1x faster\n", "cached: 2.7x faster\n", "x.out") == ""
+    assert output_diff("lstm   10.0 s   223\n", "lstm    9.8 s   223\n", "x.out") == ""  # right-aligned
+    assert output_diff("lstm   10.0 s   223\n", "lstm    9.8 s   224\n", "x.out")
     assert "-trained in 12.3 s, loss 4.20" in output_diff("trained in 12.3 s, loss 4.20\n",
                                                           "trained in 12.3 s, loss 4.21\n", "x.out")
     assert output_diff("version 1.5\n", "version 1.6\n", "x.out")  # a number is masked only before s/ms
