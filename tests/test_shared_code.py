@@ -11,12 +11,13 @@ SHARED_CONSTANTS = {"PLAYS_DIR", "VALIDATION_PLAYS", "TEST_PLAYS", "STAGE_DIRECT
 
 
 def shared_definitions(project):
-    """name -> {source text: [snippets defining it that way]} for top-level functions and shared constants."""
+    """name -> {source text: [snippets defining it that way]} for top-level functions, classes and shared
+    constants."""
     found = defaultdict(lambda: defaultdict(list))
     for script in project.scripts():
         code = script.read_text(encoding="utf-8")
         for node in ast.parse(code).body:
-            if isinstance(node, ast.FunctionDef):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
                 name = node.name
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
