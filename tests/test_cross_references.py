@@ -27,7 +27,7 @@ RESTATED = restated_numbers(PROJECT)
 
 @pytest.mark.parametrize("where, source, numbers", RESTATED, ids=[r[0] for r in RESTATED])
 def test_a_restated_number_is_in_the_output_it_cites(where, source, numbers):
-    matches = [p for p in PROJECT.snippets.rglob(source.split("/")[-1])]
+    matches = list(PROJECT.snippets.rglob(source.split("/")[-1]))
     assert len(matches) == 1, f"{where} cites {source}, but {len(matches)} files under snippets/ have that name"
     printed = set(NUMBER.findall(matches[0].read_text(encoding="utf-8")))
     assert numbers, f"{where} cites {source} but restates no number"
