@@ -34,11 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tests" / "run_offline.py"
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
 SNIPPET_TIMEOUT_S = 300
-# glibc hands large freed blocks back to the kernel and then faults them in again on the next training step;
-# keeping them cut the training snippets' time by about a quarter on the 2-core CI machine (sys time 35 s -> 2 s
-# for snippets/ch1/neural_lms.py). It changes speed only, never a result.
-MALLOC_TUNING = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "4294967296",
-                 "MALLOC_TOP_PAD_": "536870912"}
 FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
 # A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
 # it differs on every run, so it is not compared, nor are the spaces that right-align it in a column.
@@ -104,7 +99,7 @@ class Project:
         key = hashlib.sha256(code.encode()).hexdigest()
         if key not in self._runs:
             env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0",
-                   "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore", **MALLOC_TUNING}
+                   "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore"}
             workdir = self.runs_dir / key[:16]
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
