@@ -10,7 +10,7 @@ LENGTH = 8  # digits per sequence
 BOS = 10  # the decoder's start token; tokens 0-9 are the digits
 VOCAB = 11
 D_MODEL, N_HEAD, LAYERS, D_FF = 64, 4, 2, 128
-STEPS, BATCH, LEARNING_RATE = 200, 128, 3e-3
+STEPS, BATCH, LEARNING_RATE = 150, 128, 4e-3
 HELD_OUT = 1000  # sequences never used for training
 SHOWN = 4  # held-out examples printed
 torch.manual_seed(0)
