@@ -15,6 +15,7 @@ class GPTConfig:
     d_model: int = 64
     n_layer: int = 2
     n_head: int = 4
+    dropout: float = 0.0  # share of activations zeroed in training (chapter 3); 0 here
 
 
 class CausalSelfAttention(nn.Module):
@@ -23,6 +24,7 @@ class CausalSelfAttention(nn.Module):
         self.n_head = config.n_head
         self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
         self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
+        self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x):  # x: (batch, seq, d_model)
         batch, seq, d_model = x.shape
@@ -33,7 +35,7 @@ class CausalSelfAttention(nn.Module):
         causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
         weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
         heads = weights @ values  # (batch, heads, seq, d_k)
-        return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))  # concatenate heads, W_O
+        return self.resid_dropout(self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model)))  # concat, W_O
 
 
 class MLP(nn.Module):
@@ -42,9 +44,10 @@ class MLP(nn.Module):
         self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
         self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
         self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
+        self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x):
-        return self.c_proj(self.gelu(self.c_fc(x)))
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
 
 
 class Block(nn.Module):
@@ -65,13 +68,21 @@ class GPT(nn.Module):
         super().__init__()
         self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
         self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
+        self.drop = nn.Dropout(config.dropout)
         self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.d_model)
         self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
         self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
+        for name, param in self.named_parameters():  # GPT-2's initialisation (Radford et al. 2019, section 2.3):
+            if name.endswith("c_proj.weight"):  # the layers that add to the residual stream start smaller,
+                nn.init.normal_(param, std=0.02 / math.sqrt(2 * config.n_layer))  # by 1/sqrt(residual layers)
+            elif param.dim() == 2:
+                nn.init.normal_(param, std=0.02)  # every other matrix, embeddings included: N(0, 0.02)
+            elif name.endswith("bias"):
+                nn.init.zeros_(param)
 
     def forward(self, ids):  # ids: (batch, seq) token ids
-        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))  # (batch, seq, d_model)
+        x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))  # (batch, seq, d_model)
         for block in self.h:
             x = block(x)
         return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
