@@ -38,6 +38,10 @@ FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page
 # A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
 # it differs on every run, so it is not compared, nor are the spaces that right-align it in a column.
 TIMING = re.compile(r" *(?<![\w.])\d+(?:\.\d+)?(?: (?:s|ms)\b|x faster\b)")
+# A snippet that runs for minutes (a full training run) is run by the tests with these arguments, which make
+# it quick, and prints what its <name>.quick.out file holds. Its full output, <name>.out, and what it saves
+# come from the Makefile target named here, and are checked against each other by test_tiny_gpt.py.
+QUICK_ARGS = {"snippets/ch3/train_tiny_gpt.py": ("--steps", "20")}  # full run: `make tiny-gpt`
 
 
 @dataclass
@@ -91,12 +95,21 @@ class Project:
     def rel(self, path):
         return Path(path).resolve().relative_to(self.root).as_posix()
 
-    def run_script(self, script, label=None):
+    def quick_args(self, script):
+        """The arguments the tests run a script with: () for all but the long runs of QUICK_ARGS."""
+        return QUICK_ARGS.get(self.rel(script), ())
+
+    def expected_output_file(self, script):
+        return Path(script).with_suffix(".quick.out" if self.quick_args(script) else ".out")
+
+    def run_script(self, script, label=None, args=None):
         """Run a script offline in its own process, in an empty working directory of its own (where it
-        writes its figures, as it would in a reader's folder). Identical code runs once."""
+        writes its figures, as it would in a reader's folder), with its quick_args. Identical code runs once."""
         script = Path(script).resolve()
         code = script.read_text(encoding="utf-8")
-        key = hashlib.sha256(code.encode()).hexdigest()
+        if args is None:
+            args = self.quick_args(script) if script.is_relative_to(self.root) else ()
+        key = hashlib.sha256("\0".join([code, *args]).encode()).hexdigest()
         if key not in self._runs:
             env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0",
                    "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore"}
@@ -104,7 +117,7 @@ class Project:
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, str(RUNNER), str(script)], cwd=workdir, env=env,
+            done = subprocess.run([sys.executable, str(RUNNER), str(script), *args], cwd=workdir, env=env,
                                   capture_output=True, text=True, timeout=SNIPPET_TIMEOUT_S)
             files = {p.name: p.read_bytes() for p in sorted(workdir.iterdir()) if p.suffix in FIGURE_SUFFIXES}
             self._runs[key] = Run(label or self.rel(script), done.returncode, done.stdout, done.stderr,
@@ -116,12 +129,12 @@ class Project:
         """Where a snippet's figures are kept for the site: snippets/ch1/x.py -> docs/figures/ch1/."""
         return self.figures / Path(script).resolve().parent.relative_to(self.snippets)
 
-    def run_code(self, code, name, label):
+    def run_code(self, code, name, label, args=()):
         """Run a block of code (from a page) as a script of its own."""
         self.blocks_dir.mkdir(parents=True, exist_ok=True)
         script = self.blocks_dir / name
         script.write_text(code, encoding="utf-8")
-        return self.run_script(script, label)
+        return self.run_script(script, label, args)
 
     # --- pages ----------------------------------------------------------------------------------
     def pages(self):
@@ -175,7 +188,9 @@ class Project:
 
     def run_block(self, block):
         name = f"{self.rel(block.page).replace('/', '__').removesuffix('.md')}__line{block.line}.py"
-        return self.run_code(block.code, name, block.label(self.root))
+        shown = [self.root / target for target in block.includes]
+        args = self.quick_args(shown[0]) if len(shown) == 1 and shown[0].is_file() else ()  # as the tests run it
+        return self.run_code(block.code, name, block.label(self.root), args)
 
     # --- mkdocs ---------------------------------------------------------------------------------
     def build(self, site_dir):
@@ -206,7 +221,7 @@ def check_snippet(project, script, update=False):
     run = project.run_script(script)
     if run.failure():
         return run.failure()
-    expected_file = script.with_suffix(".out")
+    expected_file = project.expected_output_file(script)
     figure_dir = project.figure_dir(script)
     if update:
         expected_file.write_text(run.stdout, encoding="utf-8")
@@ -270,7 +285,7 @@ def orphans_and_dangling(project):
         if figure.is_file() and figure.suffix != ".json" and figure.name not in page_text:
             orphans.append(f"{project.rel(figure)} is not shown on any page")
     for script in project.scripts():
-        for path in (script, script.with_suffix(".out")):
+        for path in {script, script.with_suffix(".out"), project.expected_output_file(script)}:
             if path.resolve() not in shown:
                 orphans.append(f"{project.rel(path)} is not shown on any page")
     return orphans, dangling

@@ -150,3 +150,20 @@ def test_times_are_not_compared_but_everything_else_is():
     assert "-trained in 12.3 s, loss 4.20" in output_diff("trained in 12.3 s, loss 4.20\n",
                                                           "trained in 12.3 s, loss 4.21\n", "x.out")
     assert output_diff("version 1.5\n", "version 1.6\n", "x.out")  # a number is masked only before s/ms
+
+
+def test_a_long_run_is_tested_quickly_against_its_quick_output(mini):
+    """A script in harness.QUICK_ARGS runs with those arguments, on its own and as a page block, and must
+    print its .quick.out file; a drift there is reported against that file."""
+    long_run = mini.snippets / "ch3" / "train_tiny_gpt.py"
+    long_run.parent.mkdir()
+    long_run.write_text("import sys\nprint(sys.argv[1:])\n", encoding="utf-8")
+    long_run.with_suffix(".quick.out").write_text("['--steps', '20']\n", encoding="utf-8")
+    page = mini.docs / "training.md"
+    page.write_text(page_showing("snippets/ch3/train_tiny_gpt.py").replace(".out", ".quick.out"), encoding="utf-8")
+    assert check_snippet(mini, long_run) is None
+    assert [check_block(mini, b) for b in mini.python_blocks(page)] == [None]
+
+    long_run.with_suffix(".quick.out").write_text("['--steps', '2000']\n", encoding="utf-8")
+    failure = check_snippet(mini, long_run)
+    assert failure is not None and "train_tiny_gpt.quick.out" in failure
