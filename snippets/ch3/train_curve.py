@@ -1,0 +1,55 @@
+"""The tiny GPT's validation curve as a band over three seeds, held against nanoGPT's published CPU figure."""
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # what `make tiny-gpt` ships
+HISTORIES = {0: "history.json", 1: "history-seed-1.json", 2: "history-seed-2.json"}  # one run per seed
+NANOGPT_VAL_LOSS, NANOGPT_SECONDS = 1.88, 180  # nanoGPT README: "about ~3 minutes ... a loss of only 1.88"
+
+runs = {seed: json.loads((CHECKPOINT / name).read_text()) for seed, name in HISTORIES.items()}
+steps = runs[0]["step"]
+assert all(run["step"] == steps for run in runs.values())  # every seed measured at the same steps
+low = [min(run["val_loss"][i] for run in runs.values()) for i in range(len(steps))]
+high = [max(run["val_loss"][i] for run in runs.values()) for i in range(len(steps))]
+
+print(f"{'step':>5} {'seed 0':>7} {'band over 3 seeds':>18} {'seed 0 time':>12}")
+for i, step in enumerate(steps):
+    print(f"{step:>5} {runs[0]['val_loss'][i]:>7.3f} {low[i]:>9.3f} - {high[i]:.3f} {runs[0]['seconds'][i]:>10.0f} s")
+
+within = [i for i, seconds in enumerate(runs[0]["seconds"]) if seconds <= NANOGPT_SECONDS]
+final = runs[0]["val_loss"][-1]
+print(f"\nnanoGPT's CPU run (Tiny Shakespeare): validation loss {NANOGPT_VAL_LOSS} in about {NANOGPT_SECONDS} s")
+print(f"this run, seed 0: {final:.3f} after {steps[-1]:,} steps in {runs[0]['seconds'][-1]:.0f} s; "
+      f"{final - NANOGPT_VAL_LOSS:+.3f} against nanoGPT's figure")
+if within:
+    i = within[-1]
+    print(f"the last measurement within {NANOGPT_SECONDS} s: step {steps[i]:,}, validation loss "
+          f"{runs[0]['val_loss'][i]:.3f}")
+
+
+def draw_train_band():
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    ax.fill_between(steps, low, high, alpha=0.3, label="range over seeds 0, 1, 2")
+    ax.plot(steps, runs[0]["val_loss"], marker="o", ms=3, label="seed 0 (the shipped model)")
+    ax.axhline(NANOGPT_VAL_LOSS, color="gray", linestyle="--",
+               label=f"nanoGPT README: {NANOGPT_VAL_LOSS} (Tiny Shakespeare, another text)")
+    ax.set(xlabel="step (12 windows of 64 characters each)", ylabel="validation loss (nats per character)",
+           title="The tiny GPT's validation loss: compare your run with the band")
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(draw_train_band, "train-band")
+print("\nsaved train-band-light.svg and train-band-dark.svg")
