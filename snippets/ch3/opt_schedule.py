@@ -1,0 +1,88 @@
+"""Warm-up and cosine decay of the learning rate (the course's tiny GPT, GPT-3), and gradient clipping by hand."""
+
+import math
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+WARMUP_STEPS = 100  # the learning rate rises linearly from 0 over these steps ...
+PEAK_LR, MIN_LR = 1e-3, 1e-4  # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
+STEPS = 2000  # train_tiny_gpt.py's default number of steps
+GPT3_PEAK_LR = 0.6e-4  # GPT-3 175B (Brown et al. 2020, Table 2.1 and App. B)
+GPT3_WARMUP_TOKENS, GPT3_DECAY_TOKENS, GPT3_TOTAL_TOKENS = 375e6, 260e9, 300e9
+CLIP = 1.0  # the largest global norm the gradient may have
+
+
+def lr_at(step, steps):
+    """Linear warm-up to PEAK_LR, then cosine decay to MIN_LR at the last step."""
+    if step < WARMUP_STEPS:
+        return PEAK_LR * (step + 1) / WARMUP_STEPS
+    progress = (step - WARMUP_STEPS) / max(1, steps - 1 - WARMUP_STEPS)  # 0 -> 1
+    return MIN_LR + 0.5 * (PEAK_LR - MIN_LR) * (1 + math.cos(math.pi * progress))
+
+
+def opt_gpt3_lr(tokens):
+    """GPT-3 175B: linear warm-up over 375M tokens, cosine down to 10 % at 260B tokens, then 10 %."""
+    if tokens < GPT3_WARMUP_TOKENS:
+        return GPT3_PEAK_LR * tokens / GPT3_WARMUP_TOKENS
+    progress = min(1.0, (tokens - GPT3_WARMUP_TOKENS) / (GPT3_DECAY_TOKENS - GPT3_WARMUP_TOKENS))  # 0 -> 1
+    return GPT3_PEAK_LR * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+for step in (0, WARMUP_STEPS - 1, STEPS // 2, STEPS - 1):
+    print(f"tiny GPT, step {step:4}: lr {lr_at(step, STEPS):.2e}")
+for tokens in (GPT3_WARMUP_TOKENS / 2, GPT3_WARMUP_TOKENS, 130e9, GPT3_DECAY_TOKENS, GPT3_TOTAL_TOKENS):
+    print(f"GPT-3 175B, {tokens / 1e9:g}B tokens: lr {opt_gpt3_lr(tokens):.2e}")
+assert lr_at(WARMUP_STEPS - 1, STEPS) == PEAK_LR and math.isclose(lr_at(STEPS - 1, STEPS), MIN_LR)
+assert math.isclose(opt_gpt3_lr(GPT3_TOTAL_TOKENS), 0.1 * GPT3_PEAK_LR)
+
+
+def opt_draw_schedules():
+    fig, (tiny, gpt3) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+    steps = range(STEPS)
+    tiny.plot(steps, [lr_at(s, STEPS) for s in steps])
+    tiny.set(xlabel="step", ylabel="learning rate", title=f"tiny GPT (train_tiny_gpt.py, {STEPS:,} steps)")
+    tokens = torch.linspace(0, GPT3_TOTAL_TOKENS, 1201).tolist()
+    gpt3.plot([t / 1e9 for t in tokens], [opt_gpt3_lr(t) for t in tokens])
+    gpt3.axvline(GPT3_DECAY_TOKENS / 1e9, linestyle=":", color="gray")
+    gpt3.text(GPT3_DECAY_TOKENS / 1e9 - 3, 1.5e-5, "10 % of the peak\nfrom 260B tokens", ha="right", fontsize="small")
+    gpt3.set(xlabel="tokens seen (billions)", title="GPT-3 175B (Brown et al. 2020, App. B)")
+    warmup = gpt3.inset_axes([0.44, 0.58, 0.33, 0.27])  # the warm-up is too short to see at full scale
+    first = torch.linspace(0, 1e9, 101).tolist()
+    warmup.plot([t / 1e9 for t in first], [opt_gpt3_lr(t) for t in first])
+    warmup.set_title("first 1B tokens", fontsize="small")
+    warmup.tick_params(labelsize="x-small")
+    warmup.set_yticks([])
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(opt_draw_schedules, "opt-schedules")
+print("saved opt-schedules-light.svg and opt-schedules-dark.svg")
+
+# Gradient clipping by global norm: one norm over all the parameters' gradients together
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1))
+for scale in (10.0, 0.01):  # targets that give a large gradient, then a small one
+    inputs, targets = torch.randn(64, 8), scale * torch.randn(64, 1)
+    model.zero_grad()
+    nn.functional.mse_loss(model(inputs), targets).backward()
+    grads = [p.grad.clone() for p in model.parameters()]
+    total_norm = torch.sqrt(sum((g**2).sum() for g in grads))  # ||g|| = sqrt(sum of every squared entry)
+    clip_coef = min(1.0, CLIP / (total_norm.item() + 1e-6))  # scale down only when ||g|| > CLIP
+    clipped = [g * clip_coef for g in grads]  # every gradient by the same factor: the direction is kept
+    returned = nn.utils.clip_grad_norm_(model.parameters(), CLIP)  # clips p.grad in place
+    torch.testing.assert_close(returned, total_norm)  # it returns the norm BEFORE clipping
+    for mine, library in zip(clipped, (p.grad for p in model.parameters()), strict=True):
+        torch.testing.assert_close(mine, library)
+    after = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
+    print(f"gradient norm {total_norm:.4f} -> clip_grad_norm_ returns {returned:.4f}, norm after {after:.4f}")

