@@ -5,6 +5,7 @@ import math
 import re
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -64,16 +65,15 @@ def token_stream(lines, index):
     return torch.tensor(ids)
 
 
-torch.set_num_threads(1)  # with two threads, one run in several gave other last bits (and a perplexity off by 1)
 train_lines = load(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
 word_counts = Counter(word for line in train_lines for word in line)
 vocab = ["</s>", "<unk>"] + sorted(word for word, count in word_counts.items() if count >= MIN_COUNT)
 index = {word: i for i, word in enumerate(vocab)}
 V = len(vocab)
 train = token_stream(train_lines, index)
+del train_lines, word_counts  # a million small Python objects: the worker processes need only the tensors
 validation = token_stream(load(VALIDATION_PLAYS.__contains__), index)
 test = token_stream(load(TEST_PLAYS.__contains__), index)
-print(f"V = {V:,}; tokens: train {len(train) - 1:,}, validation {len(validation) - 1:,}, test {len(test) - 1:,}")
 
 
 def output_layer():
@@ -182,25 +182,20 @@ builders = {
     "LSTM (1997)": lambda: RecurrentLM(nn.LSTM),
     "transformer (2017)": TransformerLM,
 }
-print(f"\n{'model':20} {'parameters':>11} {'training time':>14} {'test PPL':>9}")
-curves, results = {}, {}
-for name, build in builders.items():
+
+
+def train_and_test(name):
+    """One model, on one thread: a single thread gives the same numbers on every run, bit for bit (with two,
+    one run in several ended with other last bits). Two such processes keep both cores busy."""
+    torch.set_num_threads(1)
     torch.manual_seed(SEED)  # the same initial randomness for every model
-    model = build()
-    curves[name], seconds = train_model(model)
-    results[name] = stream_perplexity(model, test)
+    model = builders[name]()
+    curve, seconds = train_model(model)
     parameters = sum(p.numel() for p in model.parameters())
-    print(f"{name:20} {parameters:>11,} {seconds:>12.1f} s {results[name]:>9.0f}")
-
-best_ngram = NGRAM_TEST_PPL["bigram"]
-print(f"\nthe best n-gram model, add-k bigram, on the same test tokens: {best_ngram}")
-print(f"neural models below it: {', '.join(name for name, ppl in results.items() if ppl < best_ngram)}")
-assert any(ppl < best_ngram for ppl in results.values())  # what the page says: learned vectors already pay off
-assert all(ppl < NGRAM_TEST_PPL["unigram"] for ppl in results.values())  # every model has learned some context
-assert max(results["Elman RNN (2010)"], results["LSTM (1997)"]) < results["feed-forward (2003)"]  # a state helps
+    return curve, seconds, stream_perplexity(model, test), parameters
 
 
-def draw_validation_curves():
+def draw_validation_curves(curves):
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for name, curve in curves.items():
         steps, values = zip(*curve, strict=True)
@@ -220,5 +215,27 @@ def save_light_and_dark(draw, name):
             plt.close(fig)
 
 
-save_light_and_dark(draw_validation_curves, "neural-lm-curves")
-print("\nsaved neural-lm-curves-light.svg and neural-lm-curves-dark.svg")
+def main():
+    print(f"V = {V:,}; tokens: train {len(train) - 1:,}, validation {len(validation) - 1:,}, "
+          f"test {len(test) - 1:,}")
+    print(f"\n{'model':20} {'parameters':>11} {'training time':>14} {'test PPL':>9}")
+    curves, results = {}, {}
+    with ProcessPoolExecutor(max_workers=2) as pool:  # two models at a time, one per core
+        outcomes = zip(builders, pool.map(train_and_test, builders), strict=True)
+        for name, (curve, seconds, perplexity, parameters) in outcomes:
+            curves[name], results[name] = curve, perplexity
+            print(f"{name:20} {parameters:>11,} {seconds:>12.1f} s {perplexity:>9.0f}")
+
+    best_ngram = NGRAM_TEST_PPL["bigram"]
+    print(f"\nthe best n-gram model, add-k bigram, on the same test tokens: {best_ngram}")
+    print(f"neural models below it: {', '.join(name for name, ppl in results.items() if ppl < best_ngram)}")
+    assert any(ppl < best_ngram for ppl in results.values())  # the page says: learned vectors already pay off
+    assert all(ppl < NGRAM_TEST_PPL["unigram"] for ppl in results.values())  # every model learned some context
+    assert max(results["Elman RNN (2010)"], results["LSTM (1997)"]) < results["feed-forward (2003)"]  # state helps
+
+    save_light_and_dark(lambda: draw_validation_curves(curves), "neural-lm-curves")
+    print("\nsaved neural-lm-curves-light.svg and neural-lm-curves-dark.svg")
+
+
+if __name__ == "__main__":  # the worker processes import this file for its definitions, and skip this
+    main()
