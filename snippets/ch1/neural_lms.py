@@ -215,7 +215,7 @@ def save_light_and_dark(draw, name):
             plt.close(fig)
 
 
-def main():
+def compare_four_models():
     print(f"V = {V:,}; tokens: train {len(train) - 1:,}, validation {len(validation) - 1:,}, "
           f"test {len(test) - 1:,}")
     print(f"\n{'model':20} {'parameters':>11} {'training time':>14} {'test PPL':>9}")
@@ -238,4 +238,4 @@ def main():
 
 
 if __name__ == "__main__":  # the worker processes import this file for its definitions, and skip this
-    main()
+    compare_four_models()
