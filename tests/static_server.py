@@ -1,5 +1,6 @@
 """Serve a built site on 127.0.0.1 as a static host would: files as they are, text compressed with gzip
-when the browser accepts it (as GitHub Pages, Netlify and most CDNs do)."""
+when the browser accepts it, and the site's 404.html, with status 404, for an address that has no file
+(as GitHub Pages, Netlify and most CDNs do)."""
 
 import functools
 import gzip
@@ -16,6 +17,15 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.translate_path(self.path)
         if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
             path = os.path.join(path, "index.html")
+        not_found = os.path.join(self.directory, "404.html")
+        if not os.path.exists(path) and os.path.isfile(not_found):
+            with open(not_found, "rb") as file:
+                body = file.read()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
         ctype = self.guess_type(path)
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts_gzip and os.path.isfile(path) and ctype.startswith(COMPRESSIBLE)):

@@ -1,5 +1,6 @@
 """Bad input fails with a message that names the file: each case is built in a miniature copy of the site."""
 
+import shutil
 import textwrap
 
 import pytest
@@ -33,6 +34,9 @@ def mini(tmp_path):
     for key in ("nav", "extra_javascript", "extra_css"):
         config.pop(key, None)
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    for folder in ("includes", "overrides", "tools"):  # the glossary, the theme's overrides and the build hooks
+        if (PROJECT.root / folder).is_dir():
+            shutil.copytree(PROJECT.root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "snippets" / "ch1").mkdir(parents=True)
     (tmp_path / "docs").mkdir()
     (tmp_path / "snippets" / "ch1" / "good.py").write_text(GOOD_SCRIPT, encoding="utf-8")
