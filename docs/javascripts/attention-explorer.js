@@ -1,0 +1,280 @@
+// The attention explorer (chapter 2): draws the attention weights that snippets/ch2/attention_export.py
+// exported to figures/ch2/attention-explorer.json, one heat map per (model, sentence, layer, head), and the
+// softmax-temperature slider. Plain JavaScript and SVG; nothing is computed here but a softmax for the slider.
+// Material's instant navigation swaps page bodies without reloading scripts, so every new body arrives
+// through `document$`; the JSON is fetched once, the first time a page needs it.
+(function () {
+  const DATA_URL = new URL("../figures/ch2/attention-explorer.json", document.currentScript.src);
+  const SVG = "http://www.w3.org/2000/svg";
+  let dataReady = null;
+  let counter = 0; // makes the ids of each explorer's controls unique
+
+  function loadData() {
+    dataReady ??= fetch(DATA_URL).then((response) => {
+      if (!response.ok) throw new Error(`could not load ${DATA_URL} (HTTP ${response.status})`);
+      return response.json();
+    });
+    return dataReady;
+  }
+
+  function element(tag, attributes = {}, text = null) {
+    const node = Object.assign(document.createElement(tag), attributes);
+    if (text !== null) node.textContent = text;
+    return node;
+  }
+
+  function svgElement(tag, attributes = {}) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    return node;
+  }
+
+  // A token as a label: a space or a line break would be invisible, so they get a visible sign.
+  function shown(token) {
+    return token === " " ? "␣" : token === "\n" ? "⏎" : token;
+  }
+
+  function labelledSelect(form, id, label, onChange) {
+    const wrapper = element("div", { className: "ae-control" });
+    wrapper.append(element("label", { htmlFor: id }, label));
+    const select = element("select", { id });
+    select.addEventListener("change", onChange);
+    wrapper.append(select);
+    form.append(wrapper);
+    return select;
+  }
+
+  function setOptions(select, labels, selected = 0) {
+    select.replaceChildren(...labels.map((label, index) => element("option", { value: String(index) }, label)));
+    select.value = String(Math.min(selected, labels.length - 1));
+  }
+
+  // --- the heat map ------------------------------------------------------------------------------
+  function buildExplorer(root, data) {
+    const prefix = `ae${++counter}`;
+    const scale = data.scale;
+    const form = element("form", { className: "ae-controls" });
+    form.addEventListener("submit", (event) => event.preventDefault());
+    const model = labelledSelect(form, `${prefix}-model`, "Model", () => { fillSentencesLayersHeads(); draw(); });
+    const sentence = labelledSelect(form, `${prefix}-sentence`, "Sentence", () => draw());
+    const layer = labelledSelect(form, `${prefix}-layer`, "Layer", () => draw());
+    const head = labelledSelect(form, `${prefix}-head`, "Head", () => draw());
+    const readout = element("p", { className: "ae-readout", id: `${prefix}-readout` });
+    readout.setAttribute("aria-live", "polite");
+    const box = element("div", { className: "ae-grid-box" });
+    const thumbsTitle = element("p", { className: "ae-thumbs-title" });
+    const thumbs = element("div", { className: "ae-thumbs", role: "group" });
+    thumbs.setAttribute("aria-label", "All heads of this layer");
+    root.replaceChildren(form, readout, box, legend(), thumbsTitle, thumbs);
+
+    setOptions(model, data.models.map((m) => m.name));
+    fillSentencesLayersHeads();
+    draw();
+
+    function fillSentencesLayersHeads() {
+      const m = data.models[Number(model.value)];
+      setOptions(sentence, m.sentences.map((s) => s.text), Number(sentence.value || 0));
+      setOptions(layer, Array.from({ length: m.layers }, (_, i) => `layer ${i}`), Number(layer.value || 0));
+      setOptions(head, Array.from({ length: m.heads }, (_, i) => `head ${i}`), Number(head.value || 0));
+    }
+
+    function current() {
+      const m = data.models[Number(model.value)];
+      const s = m.sentences[Number(sentence.value)];
+      return { m, s, layer: Number(layer.value), head: Number(head.value) };
+    }
+
+    function draw() {
+      const { m, s, layer: l, head: h } = current();
+      root.dataset.model = m.id;
+      root.dataset.sentence = sentence.value;
+      root.dataset.layer = String(l);
+      root.dataset.head = String(h);
+      box.replaceChildren(heatMap(m, s, s.weights[l][h], scale, readout, `${m.name}, layer ${l}, head ${h}`));
+      readout.textContent = "Point at a cell, or focus the map and use the arrow keys, to read its weight.";
+      thumbsTitle.textContent = `All ${m.heads} heads of layer ${l} (choose one to draw it above):`;
+      thumbs.replaceChildren(...s.weights[l].map((matrix, index) => {
+        const button = element("button", { type: "button", className: "ae-thumb" });
+        button.setAttribute("aria-pressed", String(index === h));
+        button.setAttribute("aria-label", `head ${index}`);
+        button.append(thumbnail(matrix, scale, m.causal), element("span", {}, `head ${index}`));
+        button.addEventListener("click", () => {
+          head.value = String(index);
+          draw();
+          box.querySelector("svg").focus({ preventScroll: true });
+        });
+        return button;
+      }));
+    }
+  }
+
+  function legend() {
+    const wrapper = element("div", { className: "ae-legend" });
+    wrapper.setAttribute("aria-hidden", "true");
+    wrapper.append(element("span", {}, "weight 0"));
+    const svg = svgElement("svg", { width: 120, height: 12, viewBox: "0 0 120 12" });
+    for (let i = 0; i <= 10; i++) {
+      svg.append(svgElement("rect", { x: i * 120 / 11, y: 0, width: 120 / 11, height: 12,
+                                      class: "ae-cell", "fill-opacity": i / 10 }));
+    }
+    svg.append(svgElement("rect", { x: 0.5, y: 0.5, width: 119, height: 11, class: "ae-frame" }));
+    wrapper.append(svg, element("span", {}, "1"));
+    return wrapper;
+  }
+
+  // One cell per (query, key) pair: row = the query token, column = the key token it attends to.
+  function heatMap(m, s, matrix, scale, readout, title) {
+    const tokens = s.tokens.map(shown);
+    const n = tokens.length;
+    const cell = n > 20 ? 15 : 24;
+    const longest = Math.max(...tokens.map((t) => t.length));
+    const margin = Math.max(16, Math.ceil(longest * 7.5) + 8);
+    const size = margin + n * cell + 2;
+    const svg = svgElement("svg", { class: "ae-map", width: size, height: size, viewBox: `0 0 ${size} ${size}`,
+                                    tabindex: 0, role: "img" });
+    svg.setAttribute("aria-label", `Attention weights of ${title} for "${s.text}": ${n} query rows by ${n} `
+                     + "key columns. Use the arrow keys to read the cells one by one.");
+    const labels = svgElement("g", { class: "ae-labels" });
+    tokens.forEach((token, i) => {
+      const middle = margin + i * cell + cell / 2;
+      const row = svgElement("text", { x: margin - 4, y: middle, "text-anchor": "end", "dominant-baseline": "central" });
+      row.textContent = token;
+      const column = svgElement("text", { x: middle, y: margin - 4, "dominant-baseline": "central",
+                                          transform: `rotate(-90 ${middle} ${margin - 4})` });
+      column.textContent = token;
+      labels.append(row, column);
+    });
+    svg.append(labels);
+    const cells = svgElement("g");
+    const byPosition = [];
+    matrix.forEach((row, i) => {
+      byPosition.push([]);
+      row.forEach((thousandths, j) => {
+        const weight = thousandths / scale;
+        const masked = m.causal && j > i;
+        const rect = svgElement("rect", {
+          x: margin + j * cell, y: margin + i * cell, width: cell, height: cell,
+          class: masked ? "ae-cell ae-masked" : "ae-cell", "fill-opacity": masked ? 1 : weight,
+          "data-query": i, "data-key": j, "data-weight": String(weight),
+        });
+        const text = `query ${i} ${JSON.stringify(s.tokens[i])} → key ${j} ${JSON.stringify(s.tokens[j])}: `
+          + (masked ? "0 (masked: a later token)" : weight.toFixed(3));
+        const tooltip = svgElement("title");
+        tooltip.textContent = text;
+        rect.append(tooltip);
+        rect.addEventListener("mouseenter", () => activate(i, j));
+        cells.append(rect);
+        byPosition[i].push({ rect, text });
+      });
+    });
+    svg.append(cells);
+    svg.append(svgElement("rect", { x: margin - 0.5, y: margin - 0.5, width: n * cell + 1, height: n * cell + 1,
+                                    class: "ae-frame" }));
+    const cursor = svgElement("rect", { class: "ae-cursor", width: cell, height: cell, visibility: "hidden" });
+    svg.append(cursor);
+
+    let active = [0, 0];
+    function activate(i, j) {
+      active = [i, j];
+      const { rect, text } = byPosition[i][j];
+      cursor.setAttribute("x", rect.getAttribute("x"));
+      cursor.setAttribute("y", rect.getAttribute("y"));
+      cursor.setAttribute("visibility", "visible");
+      readout.textContent = text;
+    }
+    svg.addEventListener("focus", () => activate(...active));
+    svg.addEventListener("blur", () => cursor.setAttribute("visibility", "hidden"));
+    svg.addEventListener("keydown", (event) => {
+      const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      const move = moves[event.key];
+      if (!move) return;
+      event.preventDefault();
+      const clamp = (value) => Math.max(0, Math.min(n - 1, value));
+      activate(clamp(active[0] + move[0]), clamp(active[1] + move[1]));
+    });
+    return svg;
+  }
+
+  function thumbnail(matrix, scale, causal) {
+    const n = matrix.length;
+    const cell = Math.max(2, Math.floor(72 / n));
+    const svg = svgElement("svg", { width: n * cell, height: n * cell, viewBox: `0 0 ${n * cell} ${n * cell}` });
+    svg.setAttribute("aria-hidden", "true");
+    matrix.forEach((row, i) => row.forEach((thousandths, j) => {
+      if (thousandths === 0 && !(causal && j > i)) return;
+      const masked = causal && j > i;
+      svg.append(svgElement("rect", { x: j * cell, y: i * cell, width: cell, height: cell,
+                                      class: masked ? "ae-cell ae-masked" : "ae-cell",
+                                      "fill-opacity": masked ? 1 : thousandths / scale }));
+    }));
+    svg.append(svgElement("rect", { x: 0.5, y: 0.5, width: n * cell - 1, height: n * cell - 1, class: "ae-frame" }));
+    return svg;
+  }
+
+  // --- the temperature slider ----------------------------------------------------------------------
+  function softmax(logits, temperature) {
+    const scaled = logits.map((z) => z / temperature);
+    const top = Math.max(...scaled);
+    const exps = scaled.map((z) => Math.exp(z - top)); // minus the largest: no overflow at T = 0.1
+    const total = exps.reduce((a, b) => a + b, 0);
+    return exps.map((e) => e / total);
+  }
+
+  function buildSlider(root, data) {
+    const prefix = `ae${++counter}`;
+    const { labels, logits } = data.slider;
+    const control = element("div", { className: "ae-control ae-slider" });
+    control.append(element("label", { htmlFor: `${prefix}-temperature` }, "Temperature T"));
+    const input = element("input", { type: "range", id: `${prefix}-temperature`, min: "0.1", max: "5",
+                                     step: "0.1", value: "1" });
+    const output = element("output", { htmlFor: `${prefix}-temperature` });
+    control.append(input, output);
+    const bars = element("div", { className: "ae-bars" });
+    const rows = labels.map((label, index) => {
+      const row = element("div", { className: "ae-bar-row" });
+      row.dataset.label = label;
+      const fill = element("span", { className: "ae-bar-fill" });
+      const track = element("span", { className: "ae-bar-track" });
+      track.append(fill);
+      const value = element("span", { className: "ae-bar-value" });
+      row.append(element("span", { className: "ae-bar-label" }, `${JSON.stringify(shown(label))}`),
+                 element("span", { className: "ae-bar-logit" }, `z = ${logits[index].toFixed(2)}`), track, value);
+      bars.append(row);
+      return { row, fill, value };
+    });
+    root.replaceChildren(control, bars);
+
+    function update() {
+      const temperature = Number(input.value);
+      output.textContent = temperature.toFixed(1);
+      root.dataset.temperature = String(temperature);
+      softmax(logits, temperature).forEach((p, index) => {
+        const { row, fill, value } = rows[index];
+        row.dataset.probability = String(p);
+        fill.style.width = `${(100 * p).toFixed(2)}%`;
+        value.textContent = p.toFixed(3);
+      });
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
+  document$.subscribe(({ body }) => {
+    const explorers = [...body.querySelectorAll("[data-ae-explorer]:not([data-ae-ready])")];
+    const sliders = [...body.querySelectorAll("[data-ae-temperature]:not([data-ae-ready])")];
+    if (!explorers.length && !sliders.length) return;
+    for (const root of [...explorers, ...sliders]) root.dataset.aeReady = "loading";
+    loadData().then((data) => {
+      explorers.forEach((root) => buildExplorer(root, data));
+      sliders.forEach((root) => buildSlider(root, data));
+      for (const root of [...explorers, ...sliders]) root.dataset.aeReady = "true";
+    }).catch((error) => {
+      dataReady = null; // a later visit tries again
+      for (const root of [...explorers, ...sliders]) {
+        root.dataset.aeReady = "failed";
+        root.replaceChildren(element("p", { className: "ae-error" },
+                                     `The explorer could not load its data: ${error.message}`));
+      }
+    });
+  });
+})();

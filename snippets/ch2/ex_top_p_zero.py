@@ -1,0 +1,42 @@
+"""Exercise: top-p with p = 0. The page's top_p_logits removes every token; the library keeps the most
+probable one, which is greedy decoding, as are top-k with k = 1 and a temperature near 0."""
+
+import torch
+import torch.nn.functional as F
+from transformers import TopKLogitsWarper, TopPLogitsWarper
+
+
+def top_p_logits(logits, p):
+    """Keep the smallest set of most probable tokens whose probabilities add up to at least p (the nucleus)."""
+    probs, order = F.softmax(logits, dim=-1).sort(descending=True)
+    before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above each one
+    remove = torch.zeros_like(logits, dtype=torch.bool)
+    remove[order] = before >= p  # the set already reached p without this token
+    return logits.masked_fill(remove, float("-inf"))
+
+
+torch.manual_seed(0)
+logits = torch.randn(10)
+greedy = int(logits.argmax())
+
+ours = top_p_logits(logits, 0.0)
+assert bool(torch.isinf(ours).all())
+print(f"top_p_logits(p=0): {int(torch.isinf(ours).sum())} of {logits.numel()} logits are -inf")
+probs = F.softmax(ours, dim=-1)
+print(f"softmax of that: {probs[:3].tolist()} ... (NaN: 0/0)")
+try:
+    torch.multinomial(probs, 1)
+except RuntimeError as error:
+    print(f"torch.multinomial raises RuntimeError: {str(error).splitlines()[0]}")
+else:
+    raise AssertionError("sampling from NaN probabilities should fail")
+
+library = TopPLogitsWarper(top_p=0.0)(None, logits[None])[0]  # min_tokens_to_keep=1 by default
+kept = torch.isfinite(library).nonzero().flatten().tolist()
+assert kept == [greedy]
+top_1 = TopKLogitsWarper(top_k=1)(None, logits[None])[0]
+assert torch.isfinite(top_1).nonzero().flatten().tolist() == [greedy]
+cold = F.softmax(logits / 1e-3, dim=-1)  # temperature 0.001
+assert int(cold.argmax()) == greedy and float(cold[greedy]) > 0.999
+print(f"TopPLogitsWarper(p=0) keeps token {kept[0]}; top-k with k=1 keeps {greedy}; "
+      f"at T=0.001 token {greedy} has probability {float(cold[greedy]):.4f}: all three are greedy")
