@@ -26,9 +26,10 @@ def launch(playwright):
 
 
 def page_urls(project):
-    """(docs path, URL path) for every page, as MkDocs lays them out with directory URLs."""
+    """(docs path, URL path) for every page, as MkDocs lays them out with directory URLs; the labs
+    (docs/labs/lab*.py, rendered by mkdocs-jupyter) are pages too."""
     urls = []
-    for page in project.pages():
+    for page in sorted([*project.pages(), *project.docs.glob("labs/lab*.py")]):
         rel = page.relative_to(project.docs).with_suffix("").as_posix()
         path = "" if rel == "index" else rel.removesuffix("/index") + "/"
         urls.append((page.relative_to(project.root).as_posix(), path))
@@ -90,3 +91,12 @@ def wait_for_math(page, timeout_ms=15_000):
 
 def in_ci():
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def page_title(path):
+    """A page's title: its first line, or for a lab (jupytext percent format, which opens with `# %% [markdown]`)
+    its first Markdown heading, `# # Title`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if path.suffix == ".py":
+        lines = [line.removeprefix("# ") for line in lines if line.startswith("# # ")]
+    return lines[0].lstrip("# ").strip()

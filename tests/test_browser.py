@@ -6,7 +6,7 @@ math is typeset, and a search for its title lists it. Screenshots go to build/sc
 import re
 
 import pytest
-from browser import chromium_path, in_ci, launch, new_context, open_page, page_urls, wait_for_math
+from browser import chromium_path, in_ci, launch, new_context, open_page, page_title, page_urls, wait_for_math
 from conftest import PROJECT
 from static_server import serve
 
@@ -70,7 +70,7 @@ def test_search_for_a_page_title_lists_that_page(browser, base_url, source, path
     context = new_context(browser, base_url)
     try:
         page, visit = open_page(context, base_url, base_url)
-        title = PROJECT.root.joinpath(source).read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        title = page_title(PROJECT.root / source)
         query = " ".join(w for w in re.findall(r"[A-Za-z][A-Za-z-]+", title) if w.lower() not in STOP_WORDS)
         page.click(".md-search__input")
         page.locator(".md-search__input").press_sequentially(query, delay=20)  # as a reader types

@@ -1,0 +1,198 @@
+"""The labs (docs/labs/lab*.py, jupytext percent format), which mkdocs-jupyter executes in the build.
+
+Each lab runs as a plain script, offline, and exits 0 (its cells assert what its text claims); a lab cell that
+raises fails `mkdocs build --strict`, naming the lab; an unchanged lab is not run again (the cache); each built
+lab page links a real .ipynb; the search index holds the labs' prose but none of their outputs; each lab page
+stays under 600 KB transferred in Chromium."""
+
+import json
+import re
+import textwrap
+
+import jupytext
+import pytest
+import yaml
+from browser import chromium_path, in_ci, launch, new_context, open_page
+from bs4 import BeautifulSoup
+from conftest import PROJECT
+from harness import Project
+from static_server import serve
+
+LABS = sorted((PROJECT.docs / "labs").glob("lab*.py"))
+LAB_IDS = [lab.stem for lab in LABS]
+# A sentence of each lab's prose (no math in it), which a search must be able to find.
+PROSE = {
+    "lab1-ngrams": "A bigram model predicts each word from the one before it",
+    "lab2-transformer-block": "A decoder must not look ahead",
+    "lab3-tiny-gpt": "A seeded generator makes the draw repeatable",
+}
+PAGE_BUDGET_BYTES = 600 * 1024
+LAB_HOOK = PROJECT.root / "tools" / "mkdocs_labs.py"
+
+
+def test_every_lab_is_known():
+    assert LAB_IDS == sorted(PROSE), f"docs/labs/ holds {LAB_IDS}; PROSE in tests/test_labs.py names {sorted(PROSE)}"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_lab_runs_as_a_script_offline(project, lab):
+    run = project.run_script(lab)
+    assert run.failure() is None, run.failure()
+
+
+# --- the build, on a miniature site ---------------------------------------------------------------------------
+
+def mini_site(tmp_path, lab_source):
+    """The real configuration (plugins, hooks, markdown) with one page and one lab, docs/labs/lab-mini.py."""
+    config = yaml.safe_load((PROJECT.root / "mkdocs.yml").read_text(encoding="utf-8"))
+    for key in ("nav", "extra_javascript", "extra_css", "watch"):
+        config.pop(key, None)
+    config["theme"].pop("custom_dir", None)
+    config["hooks"] = [str(LAB_HOOK)]
+    for extension in config["markdown_extensions"]:  # files the real pages include: found in the real project
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            extension["pymdownx.snippets"]["base_path"] = [".", str(PROJECT.root)]
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "docs" / "labs").mkdir(parents=True)
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\nSee [the lab](labs/lab-mini.py).\n", encoding="utf-8")
+    lab = tmp_path / "docs" / "labs" / "lab-mini.py"
+    lab.write_text(lab_source, encoding="utf-8")
+    return Project(tmp_path), lab
+
+
+# Each run of this lab appends a line to runs.txt in the build's working directory, the miniature site's root.
+COUNTING_LAB = textwrap.dedent("""\
+    # %% [markdown]
+    # # A miniature lab
+    #
+    # Some prose.
+
+    # %%
+    with open("runs.txt", "a") as runs:
+        runs.write("ran\\n")
+    print("RESULT", 6 * 7)
+    """)
+
+
+def test_the_build_runs_a_lab_once_and_again_when_it_changes(tmp_path):
+    mini, lab = mini_site(tmp_path, COUNTING_LAB)
+    runs = tmp_path / "runs.txt"
+    done = mini.build(tmp_path / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (tmp_path / "site" / "labs" / "lab-mini" / "index.html").read_text(encoding="utf-8")
+    assert "RESULT 42" in html, "the lab's output is not on its page: was it executed?"
+    assert runs.read_text() == "ran\n"
+
+    done = mini.build(tmp_path / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert runs.read_text() == "ran\n", "an unchanged lab ran again: the mkdocs-jupyter cache did not work"
+
+    lab.write_text(COUNTING_LAB.replace("6 * 7", "6 * 9"), encoding="utf-8")
+    done = mini.build(tmp_path / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert runs.read_text() == "ran\nran\n", "a changed lab did not run again: the cache key missed the change"
+    html = (tmp_path / "site" / "labs" / "lab-mini" / "index.html").read_text(encoding="utf-8")
+    assert "RESULT 54" in html and "RESULT 42" not in html
+
+
+def test_a_lab_cell_that_raises_fails_the_build_naming_the_lab(tmp_path):
+    broken = COUNTING_LAB + '\n# %%\nnumbers = [1, 2, 3]\nprint(numbers[10])\n'
+    mini, _ = mini_site(tmp_path, broken)
+    done = mini.build(tmp_path / "site")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, f"a lab cell raised and the build passed:\n{output}"
+    assert "lab-mini.py" in output, f"the build's error does not name the lab:\n{output}"
+    assert "IndexError" in output, f"the build's error does not show the exception:\n{output}"
+
+
+# --- the built site --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    done, site = built_site
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return site
+
+
+def lab_page(site, lab):
+    page = site / "labs" / lab.stem / "index.html"
+    assert page.is_file(), f"{PROJECT.rel(lab)} was not built into {page.relative_to(site)}"
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_lab_page_links_its_notebook(site, lab):
+    soup = lab_page(site, lab)
+    links = [a["href"] for a in soup.select("article a[href$='.ipynb']")]
+    assert links, f"{PROJECT.rel(lab)}: its page has no link to an .ipynb"
+    for href in links:
+        target = (site / "labs" / lab.stem / href).resolve()
+        assert target.is_file(), f"{PROJECT.rel(lab)}: its page links {href}, which is not in the built site"
+        notebook = json.loads(target.read_text(encoding="utf-8"))
+        assert notebook.get("nbformat") == 4, f"{href} is not a Jupyter notebook (nbformat 4)"
+        expected = jupytext.read(lab)
+        assert [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in notebook["cells"]] \
+            == [c.source for c in expected.cells], f"{href} does not hold the cells of {PROJECT.rel(lab)}"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_lab_page_is_made_of_the_sites_parts(site, lab):
+    soup = lab_page(site, lab)
+    article = soup.select_one("article")
+    where = PROJECT.rel(lab)
+    assert not article.select("style"), f"{where}: its page still inlines CSS"
+    assert not article.select("script"), f"{where}: its page still carries scripts (MathJax, clipboard)"
+    assert article.select(".jp-OutputArea"), f"{where}: its page shows no outputs: was the lab executed?"
+    assert not article.select(".jp-OutputArea:not([data-search-exclude])"), f"{where}: an output is searchable"
+    assert article.select(".highlight > pre > code"), f"{where}: its code cells are not Material code blocks"
+
+
+def outputs_not_in_source(site, lab):
+    """Lines the lab printed (longer than 20 characters) that its source does not contain."""
+    source = lab.read_text(encoding="utf-8")
+    lines = {line.strip() for output in lab_page(site, lab).select(".jp-OutputArea") for line in
+             output.get_text().splitlines()}
+    return sorted(line for line in lines if len(line) > 20 and line not in source)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_the_search_index_holds_a_labs_prose_but_not_its_outputs(site, lab):
+    entries = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    mine = [e for e in entries if e["location"].startswith(f"labs/{lab.stem}/")]
+    text = re.sub(r"\s+", " ", " ".join(e["title"] + " " + e["text"] for e in mine))
+    assert PROSE[lab.stem] in text, f"{PROJECT.rel(lab)}: the search index lacks its prose {PROSE[lab.stem]!r}"
+    printed = outputs_not_in_source(site, lab)
+    assert printed, f"{PROJECT.rel(lab)}: found no printed line to look for in the index"
+    indexed = [line for line in printed if re.sub(r"\s+", " ", line) in text]
+    assert not indexed, f"{PROJECT.rel(lab)}: its outputs are in the search index: {indexed[:3]}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if chromium_path() is None:
+        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_lab_page_weighs_under_600_kb(site, browser, lab):
+    server, base_url = serve(site)
+    try:
+        context = new_context(browser, base_url)
+        page, visit = open_page(context, f"{base_url}labs/{lab.stem}/", base_url)
+        page.wait_for_load_state("networkidle")  # KaTeX and its fonts arrive after the page
+        context.close()
+    finally:
+        server.shutdown()
+    total = sum(visit.bytes_by_type.values())
+    assert total <= PAGE_BUDGET_BYTES, \
+        f"{PROJECT.rel(lab)}: its page transfers {total / 1024:.0f} KB (budget 600 KB): {visit.bytes_by_type}"
+    assert not visit.console_errors, f"{PROJECT.rel(lab)}: console errors: {visit.console_errors}"
