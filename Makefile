@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint bench browser clean tiny-gpt
+.PHONY: serve build test lint bench browser node-packages clean tiny-gpt
 
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -24,6 +24,17 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Node.js and the npm packages the quality tests use (axe-core, Lighthouse: exact pins in package-lock.json).
+# `npm ci` runs again only when package.json or package-lock.json is newer than the last install.
+NODE_STAMP := node_modules/.installed
+node-packages: $(NODE_STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's nodejs and npm for the accessibility and Lighthouse tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
 
@@ -34,10 +45,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check snippets tests tools
 	$(BIN)/codespell docs snippets README.md
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser node-packages lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) browser
+bench: $(STAMP) browser node-packages
 	$(BIN)/python tools/bench.py
 
 # Chapter 3's tiny GPT, trained in full (minutes; the tests only run it for 20 steps). Seed 0 is the model the

@@ -1,9 +1,12 @@
 """Headless Chromium (Debian's, driven by Playwright) against a built site served on 127.0.0.1.
 Used by test_browser.py and by tools/bench.py."""
 
+import json
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
@@ -100,3 +103,87 @@ def page_title(path):
     if path.suffix == ".py":
         lines = [line.removeprefix("# ") for line in lines if line.startswith("# # ")]
     return lines[0].lstrip("# ").strip()
+
+
+# --- Accessibility (axe-core), Lighthouse and the mobile layout: test_quality.py and tools/bench.py ---
+ROOT = Path(__file__).resolve().parents[1]
+NODE_MODULES = ROOT / "node_modules"  # `npm ci` from package-lock.json (the Makefile's node-packages target)
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+LIGHTHOUSE_SCRIPT = ROOT / "tests" / "lighthouse.mjs"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.0 and 2.1, levels A and AA
+AXE_FAILING_IMPACTS = ("serious", "critical")
+# Third-party markup that cannot be fixed at its source; each entry is the narrowest selector, with why.
+AXE_EXCLUDE = []
+
+
+def node_packages_missing():
+    """A sentence saying what is missing for the axe-core and Lighthouse checks, or None."""
+    if shutil.which("node") is None:
+        return "Node.js is not installed (the set-up installs Debian's nodejs and npm: run `make test`)"
+    for package in ("axe-core", "lighthouse", "chrome-launcher"):
+        if not (NODE_MODULES / package / "package.json").is_file():
+            return f"node_modules/{package} is missing (`make test` runs `npm ci` from package-lock.json)"
+    return None
+
+
+def run_axe(page, tags=AXE_TAGS, exclude=AXE_EXCLUDE):
+    """axe-core's WCAG rules on the page as it is now; returns the violations as dicts with the rule's id,
+    impact, help text and URL, and the CSS selectors of the elements at fault."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate("""async ([tags, exclude]) => {
+        const context = exclude.length ? {include: [document], exclude: exclude.map(s => [s])} : document;
+        const results = await axe.run(context, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+        return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+            targets: v.nodes.map(n => n.target.join(" ")),
+            summaries: v.nodes.map(n => n.failureSummary)}));
+    }""", [list(tags), list(exclude)])
+
+
+def run_lighthouse(base_url, paths, out_dir, timeout_s=1800):
+    """Lighthouse (tests/lighthouse.mjs: desktop preset, simulated throttling) on each URL path, in one
+    headless Chromium; JSON reports go to out_dir. Returns one dict per page: path, report, seconds,
+    performance and accessibility (0 to 1), bytes (transferred), requests (URLs) and failing (audits)."""
+    env = {**os.environ, "CHROME_PATH": chromium_path() or "/usr/bin/chromium"}
+    done = subprocess.run(["node", str(LIGHTHOUSE_SCRIPT), base_url, str(out_dir), *paths], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout_s)
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or len(results) != len(paths):
+        raise RuntimeError(f"tests/lighthouse.mjs failed (exit {done.returncode}) after {len(results)} of "
+                           f"{len(paths)} pages:\n{done.stderr[-4000:]}")
+    return results
+
+
+def lighthouse_table(rows):
+    """The per-page table: page, KB transferred, performance and accessibility scores, seconds taken."""
+    lines = [f"{'page':34}{'KB':>8}{'perf':>6}{'a11y':>6}{'time':>8}"]
+    for source, result in rows:
+        score = {k: "-" if result[k] is None else f"{round(100 * result[k])}" for k in ("performance", "accessibility")}
+        lines.append(f"{source.removeprefix('docs/'):34}{result['bytes'] / 1024:8.1f}{score['performance']:>6}"
+                     f"{score['accessibility']:>6}{result['seconds']:7.1f}s")
+    return "\n".join(lines)
+
+
+# Elements of running prose: none of them may be wider than a phone's screen. Code blocks, tables and display
+# math scroll inside their own box, so what is inside them is left out.
+PROSE_SELECTOR = ("article p, article li, article h1, article h2, article h3, article h4, article h5, article h6, "
+                  "article .admonition, article details, article figure, article img, article blockquote")
+SCROLLING_BOXES = "pre, .highlight, .md-typeset__scrollwrap, table, div.arithmatex, .katex-display"
+
+
+def horizontal_overflow(page):
+    """How the page fits the viewport's width: the document's scroll width and the viewport's, and the prose
+    elements that stick out (tag, classes, text, left and right edges in CSS pixels)."""
+    return page.evaluate("""([prose, boxes]) => {
+        const width = window.innerWidth;
+        const wide = [];
+        for (const element of document.querySelectorAll(prose)) {
+            if (element.closest(boxes) || !element.getClientRects().length) continue;
+            const box = element.getBoundingClientRect();
+            if (box.left < -1 || box.right > width + 1) {
+                wide.push({tag: element.tagName.toLowerCase(), classes: element.className,
+                           text: (element.innerText || element.alt || "").trim().slice(0, 60),
+                           left: Math.round(box.left), right: Math.round(box.right)});
+            }
+        }
+        return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide};
+    }""", [PROSE_SELECTOR, SCROLLING_BOXES])

@@ -4,8 +4,9 @@
 
 Budgets (from the project's issues): warm build <= 10 s, each snippet <= 20 s on 2 cores (the one
 that trains four language models is allowed 90 s), each chapter's snippets together <= 2 minutes
-(chapter 1) or 3 minutes (chapters 2 and 3), each page <= 600 KB transferred. Numbers over budget are
-marked OVER; the exit status is 1 if any is."""
+(chapter 1) or 3 minutes (chapters 2 and 3), each page <= 600 KB transferred, and Lighthouse's
+performance and accessibility scores >= 95 on each page. Numbers over budget are marked OVER; the exit
+status is 1 if any is."""
 
 import argparse
 import shutil
@@ -18,7 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import chromium_path, launch, new_context, open_page, page_urls, wait_for_math  # noqa: E402
+from browser import (  # noqa: E402
+    chromium_path,
+    launch,
+    lighthouse_table,
+    new_context,
+    node_packages_missing,
+    open_page,
+    page_urls,
+    run_lighthouse,
+    wait_for_math,
+)
 from harness import Project  # noqa: E402
 from static_server import serve  # noqa: E402
 
@@ -27,6 +38,7 @@ SNIPPET_BUDGET_S = 20
 LONGER_SNIPPET_BUDGETS_S = {"snippets/ch1/neural_lms.py": 90}  # four models, two at a time, ~25 s each
 CHAPTER_BUDGETS_S = {"ch1": 120, "ch2": 180, "ch3": 180}
 PAGE_BUDGET_BYTES = 600 * 1024
+MIN_LIGHTHOUSE_SCORE = 0.95  # performance and accessibility, desktop preset (tests/lighthouse.mjs)
 
 
 def verdict(ok):
@@ -103,6 +115,33 @@ def bench_pages(project, site):
     return ok
 
 
+def bench_lighthouse(project, site):
+    print("\n== Lighthouse per page (desktop preset, simulated throttling; reports in build/lighthouse/)")
+    problem = node_packages_missing() or (chromium_path() is None and "chromium is not installed")
+    if problem:
+        print(f"skipped: {problem} (make bench installs it)")
+        return False
+    pages = page_urls(project)
+    server, base_url = serve(site)
+    try:
+        results, seconds = timed(lambda: run_lighthouse(base_url, [path for _, path in pages],
+                                                          ROOT / "build" / "lighthouse"))
+    finally:
+        server.shutdown()
+    rows = list(zip([source for source, _ in pages], results, strict=True))
+    table = lighthouse_table(rows).splitlines()
+    ok = True
+    for line, (_, result) in zip(table[1:], rows, strict=True):
+        within = all(result[k] is not None and result[k] >= MIN_LIGHTHOUSE_SCORE
+                     for k in ("performance", "accessibility")) and result["bytes"] <= PAGE_BUDGET_BYTES
+        ok &= within
+        table[table.index(line)] = f"{line}  {verdict(within)}"
+    print("\n".join(table))
+    print(f"{seconds:.0f} s for {len(rows)} pages ({seconds / max(len(rows), 1):.1f} s a page); "
+          f"budget: scores >= {100 * MIN_LIGHTHOUSE_SCORE:.0f}, {PAGE_BUDGET_BYTES // 1024} KB per page")
+    return ok
+
+
 def bench_tests():
     print("\n== make test (set-up already done: lint, spelling and the whole test suite)")
     done, seconds = timed(lambda: subprocess.run(["make", "--no-print-directory", "test"],
@@ -119,7 +158,8 @@ def main():
     project = Project(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        results = [bench_builds(project, site), bench_snippets(project), bench_pages(project, site)]
+        results = [bench_builds(project, site), bench_snippets(project), bench_pages(project, site),
+                   bench_lighthouse(project, site)]
     if not args.skip_tests:
         results.append(bench_tests())
     sys.exit(0 if all(results) else 1)

@@ -1,0 +1,262 @@
+"""Test 6: accessibility, keyboard use, performance and the phone layout of every page, in headless Chromium.
+
+- axe-core (pinned in package.json, injected from node_modules, never from a CDN) runs the WCAG 2.0 and 2.1
+  A and AA rules on every page in light and dark: no serious or critical violation.
+- Keyboard: tabbing from the top of a sample of pages (one of each kind) reaches the skip link, the search box,
+  the navigation and a link in the content, each with a visible focus indicator; the search dialog opens and
+  closes from the keyboard.
+- Lighthouse (pinned; desktop preset, simulated throttling; tests/lighthouse.mjs): an accessibility score >= 95
+  and at most 600 KB transferred on every page; a performance score below 95 is reported as an expected failure
+  (xfail, with the score and the audits that cost points) until the math is rendered at build time. Each JSON
+  report goes to build/lighthouse/ and a table of the figures to build/lighthouse/summary.txt (and the terminal).
+- Phone, 390x844: the document does not scroll sideways and no prose element is wider than the screen (code,
+  tables and display math scroll in their own box); full-page screenshots go to build/screenshots/mobile/.
+
+Every test iterates over all pages (browser.page_urls), so a new page is covered without editing this file."""
+
+import time
+
+import pytest
+from browser import (
+    AXE_FAILING_IMPACTS,
+    AXE_TAGS,
+    chromium_path,
+    horizontal_overflow,
+    in_ci,
+    launch,
+    lighthouse_table,
+    new_context,
+    node_packages_missing,
+    open_page,
+    page_urls,
+    run_axe,
+    run_lighthouse,
+    wait_for_math,
+)
+from conftest import PROJECT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from static_server import serve
+
+PAGES = page_urls(PROJECT)
+IDS = [source for source, _ in PAGES]
+BUILD = PROJECT.root / "build"
+LIGHTHOUSE_DIR = BUILD / "lighthouse"
+MOBILE_SCREENSHOTS = BUILD / "screenshots" / "mobile"
+MIN_SCORE = 0.95
+PAGE_BUDGET_BYTES = 600 * 1024
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# Keyboard use depends on the theme's templates, which every page shares, and on what a page adds: a sample of
+# each kind of page (plain prose, heavy math, a quiz, the explorer's controls, a lab).
+KEYBOARD_PAGES = [(source, path) for source, path in PAGES if source in {
+    "docs/index.md", "docs/ch1/scale.md", "docs/ch1/quiz.md", "docs/ch2/attention-explorer.md",
+    "docs/labs/lab2-transformer-block.py"}]
+MAX_TABS = 400  # Tab presses before giving up: the header, the tabs, the whole navigation, the table of contents
+
+
+def missing(message):
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if chromium_path() is None:
+        missing("Chromium is not installed (the set-up installs Debian's chromium: run `make test`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    done, site = built_site
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    server, url = serve(site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def node_tools():
+    problem = node_packages_missing()
+    if problem:
+        missing(problem)
+
+
+def opened(context, base_url, source, path):
+    """open_page, failing (naming the page) if what loaded is not the site's page: a 404 or a server's error."""
+    page, visit = open_page(context, base_url + path, base_url)
+    assert page.locator("article.md-content__inner").count() == 1, \
+        f"{source}: {base_url + path} did not load the page (title {page.title()!r})"
+    return page, visit
+
+
+def short(source):
+    return source.removeprefix("docs/").rsplit(".", 1)[0].replace("/", "-")
+
+
+# --- axe-core ---
+
+@pytest.mark.parametrize(("source", "path"), PAGES, ids=IDS)
+def test_axe_finds_no_serious_violation(browser, base_url, node_tools, source, path):
+    """In light, then in dark: the reader's switch of palette, on the same loaded page (one load, two runs)."""
+    context = new_context(browser, base_url, color_scheme="light", **DESKTOP)
+    failing = {}
+    try:
+        page, _ = opened(context, base_url, source, path)
+        wait_for_math(page)  # check the typeset math, not the TeX source
+        for scheme, material_name in (("light", "default"), ("dark", "slate")):
+            page.emulate_media(color_scheme=scheme)  # Material follows the system's setting
+            page.wait_for_function(f"document.body.dataset.mdColorScheme === '{material_name}'", timeout=5_000)
+            failing[scheme] = [v for v in run_axe(page) if v["impact"] in AXE_FAILING_IMPACTS]
+    finally:
+        context.close()
+    report = "\n".join(f"  {scheme}: {v['id']} ({v['impact']}): {v['help']}, on {len(v['targets'])} element(s), "
+                       f"for example {v['targets'][:5]}\n    first: {' '.join(v['summaries'][0].split())}\n"
+                       f"    {v['helpUrl']}" for scheme, violations in failing.items() for v in violations)
+    assert not report, f"{source}: axe-core ({', '.join(AXE_TAGS)}) found:\n{report}"
+
+
+# --- Keyboard ---
+
+RECORD_FOCUS = """() => {
+    window.__focusTrail = [];
+    document.addEventListener("focusin", (event) => {
+        const element = event.target;
+        const kind = element.matches(".md-skip") ? "skip link"
+            : element.matches(".md-search__input") ? "search"
+            : element.closest(".md-sidebar--primary .md-nav, .md-tabs") ? "navigation"
+            : element.matches("article a[href]") ? "content link" : "other";
+        // A ring (outline or box-shadow) on the element, or on the form around it (the search box).
+        const ring = (e) => {
+            const style = getComputedStyle(e);
+            return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+        };
+        window.__focusTrail.push({kind, visible: ring(element) || (element.form ? ring(element.form) : false),
+            what: element.tagName.toLowerCase() + (element.className ? "." + element.className : "")
+                  + " " + (element.textContent || element.placeholder || "").trim().slice(0, 40)});
+    });
+}"""
+WANTED = ("skip link", "search", "navigation", "content link")
+
+
+@pytest.mark.parametrize(("source", "path"), KEYBOARD_PAGES, ids=[source for source, _ in KEYBOARD_PAGES])
+def test_keyboard_reaches_skip_link_search_navigation_and_content(browser, base_url, source, path):
+    context = new_context(browser, base_url, **DESKTOP)
+    try:
+        page, visit = opened(context, base_url, source, path)
+        page.evaluate(RECORD_FOCUS)
+        first = {}
+        for _ in range(MAX_TABS):
+            page.keyboard.press("Tab")
+            trail = page.evaluate("window.__focusTrail")
+            for step in trail:
+                first.setdefault(step["kind"], step)
+            if all(kind in first for kind in WANTED):
+                break
+    finally:
+        context.close()
+    unreached = [kind for kind in WANTED if kind not in first]
+    assert not unreached, (f"{source}: {MAX_TABS} presses of Tab never reached the {', '.join(unreached)}; "
+                           f"the first stops were {[step['what'] for step in trail[:12]]}")
+    invisible = [f"{kind} ({first[kind]['what']})" for kind in WANTED if not first[kind]["visible"]]
+    assert not invisible, f"{source}: no visible focus indicator (outline or box-shadow) on: {invisible}"
+
+
+@pytest.mark.parametrize(("source", "path"), KEYBOARD_PAGES, ids=[source for source, _ in KEYBOARD_PAGES])
+def test_search_dialog_opens_and_closes_from_the_keyboard(browser, base_url, source, path):
+    context = new_context(browser, base_url, **DESKTOP)
+    try:
+        page, visit = opened(context, base_url, source, path)
+        page.keyboard.press("/")  # Material's shortcut (also "s" and "f")
+        try:  # Material opens the dialog in its next animation frame
+            page.wait_for_function("document.getElementById('__search').checked", timeout=5_000)
+        except PlaywrightTimeout:
+            pass
+        is_open = page.is_checked("#__search")
+        focused = page.evaluate("document.activeElement.matches('.md-search__input')")
+        page.keyboard.type("attention")
+        typed = page.input_value(".md-search__input")
+        page.keyboard.press("Escape")
+        closed = not page.is_checked("#__search")
+        left = not page.evaluate("document.activeElement.matches('.md-search__input')")
+    finally:
+        context.close()
+    assert is_open and focused, f"{source}: pressing / did not open the search dialog with the focus in its box"
+    assert typed == "attention", f"{source}: typing after / did not reach the search box (it holds {typed!r})"
+    assert closed and left, f"{source}: Escape did not close the search dialog and leave its box"
+
+
+# --- Lighthouse ---
+
+@pytest.fixture(scope="module")
+def lighthouse_results(request, base_url, node_tools):
+    """One Lighthouse run over the pages this session selected (all of them unless -k narrows it)."""
+    if chromium_path() is None:
+        missing("Chromium is not installed (the set-up installs Debian's chromium: run `make test`)")
+    wanted = {item.callspec.params["path"] for item in request.session.items
+              if item.originalname == "test_lighthouse_scores_and_weight" and hasattr(item, "callspec")}
+    pages = [(source, path) for source, path in PAGES if path in wanted]
+    start = time.perf_counter()
+    results = run_lighthouse(base_url, [path for _, path in pages], LIGHTHOUSE_DIR)
+    seconds = time.perf_counter() - start
+    rows = list(zip([source for source, _ in pages], results, strict=True))
+    table = (f"{lighthouse_table(rows)}\nLighthouse: {len(rows)} pages in {seconds:.0f} s "
+             f"({seconds / max(len(rows), 1):.1f} s a page); reports in {LIGHTHOUSE_DIR.relative_to(PROJECT.root)}/")
+    (LIGHTHOUSE_DIR / "summary.txt").write_text(table + "\n", encoding="utf-8")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(table)
+    return {path: result for (_, path), result in zip(pages, results, strict=True)}
+
+
+@pytest.mark.parametrize(("source", "path"), PAGES, ids=IDS)
+def test_lighthouse_scores_and_weight(lighthouse_results, base_url, source, path):
+    result = lighthouse_results[path]
+    where = f"{source} (report: {result['report']})"
+    assert not result["error"], f"{where}: Lighthouse could not audit the page: {result['error']}"
+    foreign = [url for url in result["requests"] if url.startswith(("http:", "https:", "ws:", "wss:"))
+               and not url.startswith(base_url)]
+    assert not foreign, f"{where}: requests left 127.0.0.1: {foreign}"
+    assert result["bytes"] <= PAGE_BUDGET_BYTES, \
+        f"{where}: {result['bytes'] / 1024:.0f} KB transferred, over the {PAGE_BUDGET_BYTES // 1024} KB budget"
+    below = {}
+    for category in ("accessibility", "performance"):
+        costs = [f"{a['id']} {a['score']:.2f} {a['value']}".rstrip() for a in result["failing"]
+                 if a["category"] == category]
+        if result[category] < MIN_SCORE:
+            below[category] = (f"{where}: {category} score {100 * result[category]:.0f} < {100 * MIN_SCORE:.0f}; "
+                               f"audits losing points: {costs}")
+    assert "accessibility" not in below, below.get("accessibility")
+    if "performance" in below:
+        # Known, not yet fixed (issue 6): pages with much math lose points to layout shift and blocking time while
+        # KaTeX typesets in the browser; rendering the math at build time is the planned fix. Reported as an
+        # expected failure, with the score, so that it stays visible in every run until it is fixed.
+        pytest.xfail(below["performance"])
+
+
+# --- Phone layout ---
+
+@pytest.mark.parametrize(("source", "path"), PAGES, ids=IDS)
+def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
+    context = new_context(browser, base_url, color_scheme="light", **PHONE)
+    try:
+        page, _ = opened(context, base_url, source, path)
+        if wait_for_math(page):
+            page.wait_for_load_state("networkidle")  # KaTeX's fonts change the width of the math
+        MOBILE_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(MOBILE_SCREENSHOTS / f"{short(source)}.png"), full_page=True)
+        fit = horizontal_overflow(page)
+    finally:
+        context.close()
+    assert fit["innerWidth"] == PHONE["viewport"]["width"], \
+        f"{source}: the page is laid out {fit['innerWidth']} px wide on a 390 px phone (its viewport meta tag?)"
+    assert fit["scrollWidth"] <= fit["innerWidth"], (f"{source}: at 390 px the page scrolls sideways (document "
+                                                     f"{fit['scrollWidth']} px wide); wider prose: {fit['wide'][:5]}")
+    assert not fit["wide"], f"{source}: prose elements wider than the 390 px screen: {fit['wide'][:8]}"
