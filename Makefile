@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint bench browser node-packages clean tiny-gpt
+.PHONY: serve build test lint bench browser node node-packages clean tiny-gpt
 
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -35,10 +35,16 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-serve: $(STAMP)
+# Node.js: the build renders the math with KaTeX under Node (tools/mkdocs_hooks.py, tools/katex_render.js).
+node:
+	@command -v node >/dev/null 2>&1 || { \
+		echo "Installing Debian's nodejs: the build renders the math with it"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs >/dev/null; }
+
+serve: $(STAMP) node
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
 
-build: $(STAMP)
+build: $(STAMP) node
 	$(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(STAMP)

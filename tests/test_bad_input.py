@@ -171,3 +171,12 @@ def test_a_long_run_is_tested_quickly_against_its_quick_output(mini):
     long_run.with_suffix(".quick.out").write_text("['--steps', '2000']\n", encoding="utf-8")
     failure = check_snippet(mini, long_run)
     assert failure is not None and "train_tiny_gpt.quick.out" in failure
+
+
+def test_math_that_katex_cannot_render(mini, tmp_path):
+    shutil.copytree(PROJECT.docs / "assets" / "katex", mini.docs / "assets" / "katex")
+    (mini.docs / "index.md").write_text("# Math\n\nA sum $\\sum_i x_i$ and a typo $\\fracc{1}{2}$.\n",
+                                        encoding="utf-8")
+    done = mini.build(tmp_path / "site")
+    assert done.returncode != 0
+    assert "docs/index.md" in done.stderr and "\\fracc" in done.stderr, done.stderr[-2000:]

@@ -82,6 +82,7 @@ def test_page_prints_whole(browser, base_url, source, path):
     try:
         page, visit = open_page(context, base_url + path, base_url)
         wait_for_math(page)
+        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=5_000)  # the reader's
         page.emulate_media(media="print")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         state = page.evaluate(PRINT_CHECKS)

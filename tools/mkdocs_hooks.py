@@ -1,9 +1,21 @@
-"""MkDocs hooks (mkdocs.yml `hooks:`): a "Run it yourself" note at the top of every page.
+"""MkDocs hooks (mkdocs.yml `hooks:`): a "Run it yourself" note at the top of every page, and the math rendered
+when the site is built.
 
-The note lists the exact command for each example the page shows (every `--8<-- "snippets/....py"` include), in
-the order the page shows them; a page without examples says how to set up and serve the site instead."""
+- The note lists the exact command for each example the page shows (every `--8<-- "snippets/....py"` include), in
+  the order the page shows them; a page without examples says how to set up and serve the site instead.
+- Math: pymdownx.arithmatex leaves each formula's TeX in the page, as \\( ... \\) or \\[ ... \\]. After the build,
+  KaTeX (the copy the site serves, run by Node.js: tools/katex_render.js) turns every formula of every page into
+  HTML, in one call. The reader's browser then has nothing to typeset: no script to fetch and run, and no text
+  that moves when the math appears. A formula KaTeX cannot parse fails the build, naming the page and the TeX."""
 
+import html
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
 
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["'](snippets/[^"']+\.py)["']""", re.MULTILINE)
 TITLE = re.compile(r"^# .*$", re.MULTILINE)
@@ -30,3 +42,51 @@ def on_page_markdown(markdown, page, config, files):
     if title is None:  # no H1 written on the page: the note goes first
         return note + "\n" + markdown
     return f"{markdown[: title.end()]}\n\n{note}\n{markdown[title.end():]}"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+MATH = re.compile(r'(<(span|div) class="arithmatex(?: display)?">)(\\\(|\\\[)(.*?)(?:\\\)|\\\])(</\2>)', re.DOTALL)
+
+
+SOURCES = {}  # built page -> its Markdown source, for error messages
+
+
+def on_post_page(output, page, config):
+    SOURCES[Path(page.file.abs_dest_path).resolve()] = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
+    return output
+
+
+def on_post_build(config):
+    pages = sorted(Path(config["site_dir"]).rglob("*.html"))
+    found = {page: MATH.findall(page.read_text(encoding="utf-8")) for page in pages}
+    formulas = sorted({(html.unescape(tex), opening == "\\[") for matches in found.values()
+                       for _, _, opening, tex, _ in matches})
+    if not formulas:
+        return
+    if shutil.which("node") is None:
+        raise PluginError("the math is rendered at build time by Node.js, which is not installed "
+                          "(`make serve` and `make test` install Debian's nodejs)")
+    katex = Path(config["docs_dir"]) / "assets" / "katex" / "katex.min.js"
+    done = subprocess.run(["node", str(ROOT / "tools" / "katex_render.js"), str(katex)], capture_output=True,
+                          input=json.dumps([{"tex": tex, "display": display} for tex, display in formulas]),
+                          text=True, encoding="utf-8", check=False)
+    if done.returncode != 0:
+        raise PluginError(f"tools/katex_render.js failed:\n{done.stderr}")
+    rendered = dict(zip(formulas, json.loads(done.stdout), strict=True))
+    errors = []
+    for page, matches in found.items():
+        if not matches:
+            continue
+
+        def replace(match, page=page):
+            tex, display = html.unescape(match.group(4)), match.group(3) == "\\["
+            result = rendered[(tex, display)]
+            if "error" in result:
+                where = SOURCES.get(page.resolve(), page.relative_to(config["site_dir"]))
+                errors.append(f"{where}: {result['error']}\n    in: {tex.strip()}")
+                return match.group(0)
+            return match.group(1) + result["html"] + match.group(5)
+
+        page.write_text(MATH.sub(replace, page.read_text(encoding="utf-8")), encoding="utf-8")
+    if errors:
+        raise PluginError("KaTeX could not render this math:\n" + "\n".join(errors))

@@ -4,6 +4,7 @@
   let restore = null;
 
   window.addEventListener("beforeprint", () => {
+    if (restore) return; // already prepared (a second beforeprint before afterprint): keep what to restore
     const body = document.body;
     const scheme = body.getAttribute("data-md-color-scheme");
     const closed = [...document.querySelectorAll("details:not([open])")];
