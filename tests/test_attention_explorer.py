@@ -12,9 +12,8 @@ import math
 import re
 
 import pytest
-from browser import chromium_path, in_ci, launch, new_context, open_page
+from browser import new_context, open_page
 from conftest import PROJECT
-from static_server import serve
 
 SOURCE = "docs/ch2/attention-explorer.md"
 SCRIPT = "docs/javascripts/attention-explorer.js"
@@ -26,30 +25,6 @@ READY = "[data-ae-explorer][data-ae-ready='true']"
 # (model id, sentence, layer, head): MiniLM's [CLS] head and previous-token head, two of the tiny GPT's heads
 CHOICES = [("minilm", 0, 2, 7), ("minilm", 1, 0, 2), ("tiny-gpt", 0, 1, 1), ("tiny-gpt", 2, 3, 0)]
 TEMPERATURES = (0.1, 1.0, 2.3, 5.0)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    server, url = serve(site)
-    yield url
-    server.shutdown()
 
 
 def model_index(model_id):

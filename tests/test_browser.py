@@ -6,38 +6,13 @@ math is typeset, and a search for its title lists it. Screenshots go to build/sc
 import re
 
 import pytest
-from browser import chromium_path, in_ci, launch, new_context, open_page, page_title, page_urls, wait_for_math
+from browser import new_context, open_page, page_title, page_urls, wait_for_math
 from conftest import PROJECT
-from static_server import serve
 
 PAGES = page_urls(PROJECT)
 SCREENSHOTS = PROJECT.root / "build" / "screenshots"
 SCHEMES = ("light", "dark")
 STOP_WORDS = {"what", "are", "the", "and", "of", "how", "a", "an"}  # words search ignores
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    server, url = serve(site)
-    yield url
-    server.shutdown()
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

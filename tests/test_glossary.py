@@ -185,13 +185,6 @@ def test_abbreviations_leave_math_code_links_and_headings_alone():
 
 # --- the built site ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def site(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    return site
-
-
 def test_every_term_is_a_tooltip_on_some_chapter_page(site):
     shown = set()
     for page in chapter_pages(site):
@@ -227,32 +220,6 @@ def test_built_pages_keep_math_code_and_headings_intact(site):
 
 
 # --- tooltips in the browser ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    from browser import chromium_path, in_ci, launch
-
-    if chromium_path() is None:
-        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    from static_server import serve
-
-    server, url = serve(site)
-    yield url
-    server.shutdown()
-
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_pointing_at_a_term_shows_its_tooltip(browser, base_url, scheme):

@@ -12,7 +12,7 @@ import textwrap
 import jupytext
 import pytest
 import yaml
-from browser import chromium_path, in_ci, launch, new_context, open_page
+from browser import new_context, open_page
 from bs4 import BeautifulSoup
 from conftest import PROJECT
 from harness import Project
@@ -107,13 +107,6 @@ def test_a_lab_cell_that_raises_fails_the_build_naming_the_lab(tmp_path):
 
 # --- the built site --------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def site(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    return site
-
-
 def lab_page(site, lab):
     page = site / "labs" / lab.stem / "index.html"
     assert page.is_file(), f"{PROJECT.rel(lab)} was not built into {page.relative_to(site)}"
@@ -165,21 +158,6 @@ def test_the_search_index_holds_a_labs_prose_but_not_its_outputs(site, lab):
     assert printed, f"{PROJECT.rel(lab)}: found no printed line to look for in the index"
     indexed = [line for line in printed if re.sub(r"\s+", " ", line) in text]
     assert not indexed, f"{PROJECT.rel(lab)}: its outputs are in the search index: {indexed[:3]}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)

@@ -1,36 +1,11 @@
 """The 404 page, and every page as it prints: in headless Chromium against the built site."""
 
 import pytest
-from browser import chromium_path, in_ci, launch, new_context, open_page, page_urls, wait_for_math
+from browser import new_context, open_page, page_urls, wait_for_math
 from conftest import PROJECT
-from static_server import serve
 
 PAGES = page_urls(PROJECT)
 PAPER_WIDTH_PX = 718  # A4 (210 mm at 96 px per inch) less Chromium's default print margins of about 1 cm
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        message = "Chromium is not installed (the set-up installs Debian's chromium: run `make test`)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    server, url = serve(site)
-    yield url
-    server.shutdown()
 
 
 def test_a_missing_page_gets_the_404_page_with_working_links(browser, base_url):

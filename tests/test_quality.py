@@ -23,7 +23,6 @@ from browser import (
     chromium_path,
     horizontal_overflow,
     in_ci,
-    launch,
     lighthouse_table,
     new_context,
     node_packages_missing,
@@ -35,7 +34,6 @@ from browser import (
 )
 from conftest import PROJECT
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from static_server import serve
 
 PAGES = page_urls(PROJECT)
 IDS = [source for source, _ in PAGES]
@@ -58,27 +56,6 @@ def missing(message):
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        missing("Chromium is not installed (the set-up installs Debian's chromium: run `make test`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    done, site = built_site
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    server, url = serve(site)
-    yield url
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")
