@@ -11,10 +11,10 @@ SHARED_CONSTANTS = {"PLAYS_DIR", "VALIDATION_PLAYS", "TEST_PLAYS", "STAGE_DIRECT
 
 
 def shared_definitions(project):
-    """name -> {source text: [snippets defining it that way]} for top-level functions, classes and shared
-    constants."""
+    """name -> {source text: [snippets or labs defining it that way]} for top-level functions, classes and shared
+    constants. The labs (docs/labs/lab*.py) run alone too, and copy the snippets' code."""
     found = defaultdict(lambda: defaultdict(list))
-    for script in project.scripts():
+    for script in [*project.scripts(), *sorted(project.docs.glob("labs/lab*.py"))]:
         code = script.read_text(encoding="utf-8")
         for node in ast.parse(code).body:
             if isinstance(node, ast.FunctionDef | ast.ClassDef):

@@ -150,15 +150,16 @@ index = {word: i for i, word in enumerate(["</s>", "<unk>", *sorted(vocab)])}
 assert len(index) == V
 
 
-def token_stream(lines):
+def token_stream(lines, index):
     """All lines as one stream of word ids, each line ended by </s> (id 0), after a first </s>."""
     ids = [0]
     for line in lines:
-        ids += [index[word] for word in line] + [0]
+        ids += [index.get(word, 1) for word in line] + [0]  # 1 is <unk>
     return torch.tensor(ids)
 
 
-train_ids, validation_ids, test_ids = token_stream(train), token_stream(validation), token_stream(test)
+train_ids = token_stream(train, index)
+validation_ids, test_ids = token_stream(validation, index), token_stream(test, index)
 assert len(test_ids) - 1 == test_tokens  # the same predicted tokens as the bigram model's
 
 
@@ -175,16 +176,22 @@ class LSTMLanguageModel(nn.Module):
         return self.project(states)
 
 
-@torch.no_grad()
-def stream_perplexity(model, stream):
-    """Perplexity over a whole stream, cut into rows of CONTEXT words (the last row padded, target -1)."""
-    model.eval()
+def rows(stream):
+    """Cut a stream into rows of CONTEXT inputs and their next words; every word after the first is a target
+    exactly once. The last row is padded, with target -1 meaning "no word"."""
     pad = -(len(stream) - 1) % CONTEXT
     inputs = torch.cat([stream[:-1], torch.zeros(pad, dtype=torch.long)]).view(-1, CONTEXT)
     targets = torch.cat([stream[1:], torch.full((pad,), -1)]).view(-1, CONTEXT)
+    return inputs, targets
+
+
+@torch.no_grad()
+def stream_perplexity(model, stream):
+    model.eval()
+    inputs, targets = rows(stream)
     nll = 0.0
-    for rows in range(0, len(inputs), 64):
-        vectors, words = model(inputs[rows : rows + 64]), targets[rows : rows + 64]
+    for batch in range(0, len(inputs), 64):
+        vectors, words = model(inputs[batch : batch + 64]), targets[batch : batch + 64]
         real = words >= 0
         nll -= model.head(vectors[real], words[real]).output.sum().item()  # log P(word | its context)
     model.train()
