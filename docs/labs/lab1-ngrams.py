@@ -139,14 +139,18 @@ assert perplexity(test, 2, 1.0) > ngram_ppl["unigram"]  # add-one bigrams are wo
 #
 # Now a model that learns a vector for every word and carries a state from word to word: an LSTM. It reads the
 # training plays as one stream of word ids and learns to predict each next word. The output layer is an
-# adaptive softmax, which gives exact probabilities over all $V$ words but spends less work on rare ones.
+# adaptive softmax, which gives exact probabilities over all $V$ words but spends less work on rare ones. It
+# tells rare from frequent by the word's id: ids below 2,000 get full-size vectors, so the words are numbered
+# from the most frequent down. (Numbered alphabetically, the full-size vectors would go to whichever words
+# come first in the alphabet, rare ones among them, and most tokens would take the slow path.)
 #
 # The budget is small on purpose: a fixed number of steps of 32 windows of 64 words. The seed fixes the
 # initial weights and the windows drawn, so each run draws the same ones.
 
 # %%
 D_MODEL, CONTEXT, BATCH, STEPS, LEARNING_RATE, SEED = 64, 64, 32, 100, 1e-2, 0
-index = {word: i for i, word in enumerate(["</s>", "<unk>", *sorted(vocab)])}
+by_frequency = sorted(vocab, key=lambda word: (-word_counts[word], word))  # most frequent first
+index = {word: i for i, word in enumerate(["</s>", "<unk>", *by_frequency])}
 assert len(index) == V
 
 
@@ -161,6 +165,7 @@ def token_stream(lines, index):
 train_ids = token_stream(train, index)
 validation_ids, test_ids = token_stream(validation, index), token_stream(test, index)
 assert len(test_ids) - 1 == test_tokens  # the same predicted tokens as the bigram model's
+print(f"training tokens whose id is below 2,000 (full-size vectors): {(train_ids < 2000).float().mean():.0%}")
 
 
 class LSTMLanguageModel(nn.Module):
@@ -252,3 +257,5 @@ assert lstm_ppl < ngram_ppl["bigram"]  # and, after a fifth of one pass over the
 # 3. Train the LSTM for 200 and 400 steps. Plot validation perplexity against tokens seen.
 # 4. Swap `nn.LSTM` for `nn.RNN`. What changes, and at what step does the difference appear?
 # 5. Set `MIN_COUNT = 1`. Why does the vocabulary grow so much, and what happens to `<unk>` in the test plays?
+# 6. Number the vocabulary alphabetically (`sorted(vocab)`) instead of by frequency. What share of the training
+#    tokens now has an id below 2,000, and how do the training time and the test perplexity change?

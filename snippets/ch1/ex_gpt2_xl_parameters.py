@@ -1,7 +1,9 @@
-"""Exercise: the parameters of GPT-2 XL, by formula and by building the model (shapes only)."""
+"""Exercise: the parameters of GPT-2 XL, by formula and by building the architecture (shapes only)."""
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel
+from torch import nn
+
+VOCAB, CONTEXT, D_MODEL, LAYERS, HEADS = 50_257, 1_024, 1_600, 48, 25  # GPT-2 XL
 
 
 def decoder_parameters(vocab, context, d_model, layers):
@@ -14,17 +16,23 @@ def decoder_parameters(vocab, context, d_model, layers):
     return embeddings + layers * (attention + mlp + norms) + 2 * d_model
 
 
-def built(model_class, config):
-    """Build the architecture on the 'meta' device: shapes only, no memory, no weights to download."""
-    with torch.device("meta"):
-        model = model_class(config)
-    return sum(p.numel() for p in model.parameters())  # a tied (shared) tensor is counted once
+def gpt2_shaped(vocab, context, d_model, layers, heads):
+    """GPT-2's architecture from PyTorch's own layers: a pre-norm block (LayerNorm before attention and
+    before the MLP) is nn.TransformerEncoderLayer(norm_first=True) with a 4d GELU MLP."""
+    block = lambda: nn.TransformerEncoderLayer(d_model, heads, 4 * d_model, activation="gelu", norm_first=True)
+    return nn.ModuleDict({
+        "token_embedding": nn.Embedding(vocab, d_model),
+        "position_embedding": nn.Embedding(context, d_model),
+        "blocks": nn.ModuleList(block() for _ in range(layers)),
+        "final_norm": nn.LayerNorm(d_model),
+    })  # the output layer is the token embedding again (tied), so it is not a separate module
 
 
-xl = GPT2Config(n_layer=48, n_embd=1600, n_head=25)  # GPT-2 XL; context 1,024 and vocabulary 50,257 by default
-by_formula = decoder_parameters(xl.vocab_size, xl.n_positions, xl.n_embd, xl.n_layer)
-by_building = built(GPT2LMHeadModel, xl)
+with torch.device("meta"):  # shapes only: no memory is allocated and no weights are needed
+    model = gpt2_shaped(VOCAB, CONTEXT, D_MODEL, LAYERS, HEADS)
+by_building = sum(p.numel() for p in model.parameters())
+by_formula = decoder_parameters(VOCAB, CONTEXT, D_MODEL, LAYERS)
 assert by_formula == by_building
-dominant = 12 * xl.n_layer * xl.n_embd**2
+dominant = 12 * LAYERS * D_MODEL**2
 print(f"GPT-2 XL: {by_formula:,} parameters by formula, {by_building:,} in the built model")
 print(f"12 L d^2 = {dominant:,}, {dominant / by_formula:.1%} of them")
