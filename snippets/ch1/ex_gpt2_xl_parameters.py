@@ -19,11 +19,12 @@ def decoder_parameters(vocab, context, d_model, layers):
 def gpt2_shaped(vocab, context, d_model, layers, heads):
     """GPT-2's architecture from PyTorch's own layers: a pre-norm block (LayerNorm before attention and
     before the MLP) is nn.TransformerEncoderLayer(norm_first=True) with a 4d GELU MLP."""
-    block = lambda: nn.TransformerEncoderLayer(d_model, heads, 4 * d_model, activation="gelu", norm_first=True)
+    blocks = [nn.TransformerEncoderLayer(d_model, heads, 4 * d_model, activation="gelu", norm_first=True)
+              for _ in range(layers)]
     return nn.ModuleDict({
         "token_embedding": nn.Embedding(vocab, d_model),
         "position_embedding": nn.Embedding(context, d_model),
-        "blocks": nn.ModuleList(block() for _ in range(layers)),
+        "blocks": nn.ModuleList(blocks),
         "final_norm": nn.LayerNorm(d_model),
     })  # the output layer is the token embedding again (tied), so it is not a separate module
 

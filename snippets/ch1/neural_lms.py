@@ -67,12 +67,12 @@ def token_stream(lines, index):
 
 train_lines = load(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
 word_counts = Counter(word for line in train_lines for word in line)
-kept = [word for word, count in word_counts.items() if count >= MIN_COUNT]
-vocab = ["</s>", "<unk>"] + sorted(kept, key=lambda word: (-word_counts[word], word))  # most frequent first
+by_frequency = sorted(word_counts.items(), key=lambda item: (-item[1], item[0]))  # most frequent word first
+vocab = ["</s>", "<unk>"] + [word for word, count in by_frequency if count >= MIN_COUNT]
 index = {word: i for i, word in enumerate(vocab)}
 V = len(vocab)
 train = token_stream(train_lines, index)
-del train_lines, word_counts  # a million small Python objects: the worker processes need only the tensors
+del train_lines, word_counts, by_frequency  # a million small Python objects: the worker processes need only the tensors
 validation = token_stream(load(VALIDATION_PLAYS.__contains__), index)
 test = token_stream(load(TEST_PLAYS.__contains__), index)
 
