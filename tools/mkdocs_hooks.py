@@ -6,7 +6,9 @@ when the site is built.
 - Math: pymdownx.arithmatex leaves each formula's TeX in the page, as \\( ... \\) or \\[ ... \\]. After the build,
   KaTeX (the copy the site serves, run by Node.js: tools/katex_render.js) turns every formula of every page into
   HTML, in one call. The reader's browser then has nothing to typeset: no script to fetch and run, and no text
-  that moves when the math appears. A formula KaTeX cannot parse fails the build, naming the page and the TeX."""
+  that moves when the math appears. A formula KaTeX cannot parse fails the build, naming the page and the TeX.
+  Each page then preloads the KaTeX fonts its formulas are drawn with (tools/katex_fonts.py), so that they arrive
+  with the stylesheets rather than after the text has been laid out with a fallback font."""
 
 import html
 import json
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from katex_fonts import fonts_used
 from mkdocs.exceptions import PluginError
 
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["'](snippets/[^"']+\.py)["']""", re.MULTILINE)
@@ -56,6 +59,18 @@ def on_post_page(output, page, config):
     return output
 
 
+def fonts_of(result):
+    return fonts_used(result["html"]) if "html" in result else set()
+
+
+def preload(fonts, where, page_html):
+    """Fetch the page's KaTeX fonts with its stylesheets, not after the text is drawn (see tools/katex_fonts.py)."""
+    up = "../" * (len(where.parts) - 1)
+    links = "".join(f'<link rel="preload" href="{up}assets/katex/fonts/{font}" as="font" type="font/woff2" '
+                    f'crossorigin>' for font in sorted(fonts))
+    return page_html.replace('<link rel="stylesheet"', links + '<link rel="stylesheet"', 1)
+
+
 def on_post_build(config):
     pages = sorted(Path(config["site_dir"]).rglob("*.html"))
     found = {page: MATH.findall(page.read_text(encoding="utf-8")) for page in pages}
@@ -87,6 +102,9 @@ def on_post_build(config):
                 return match.group(0)
             return match.group(1) + result["html"] + match.group(5)
 
-        page.write_text(MATH.sub(replace, page.read_text(encoding="utf-8")), encoding="utf-8")
+        text = MATH.sub(replace, page.read_text(encoding="utf-8"))
+        fonts = set().union(*(fonts_of(rendered[html.unescape(tex), opening == "\\["])
+                              for _, _, opening, tex, _ in matches))
+        page.write_text(preload(fonts, page.relative_to(config["site_dir"]), text), encoding="utf-8")
     if errors:
         raise PluginError("KaTeX could not render this math:\n" + "\n".join(errors))
