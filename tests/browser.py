@@ -127,9 +127,21 @@ def node_packages_missing():
     return None
 
 
+RENDER_EVERYTHING = "* { content-visibility: visible !important; }"
+
+
+def render_everything(page):
+    """Draw the whole page now, including the blocks that extra.css leaves until they near the screen
+    (content-visibility: auto): what a reader sees by scrolling through it. A skipped block keeps the styles
+    it had when it was last drawn, so without this a change of palette is not seen in it."""
+    page.add_style_tag(content=RENDER_EVERYTHING)
+    page.evaluate("document.body.getBoundingClientRect()")
+
+
 def run_axe(page, tags=AXE_TAGS, exclude=AXE_EXCLUDE):
-    """axe-core's WCAG rules on the page as it is now; returns the violations as dicts with the rule's id,
-    impact, help text and URL, and the CSS selectors of the elements at fault."""
+    """axe-core's WCAG rules on the whole page as it is now (render_everything first); returns the violations as
+    dicts with the rule's id, impact, help text and URL, and the CSS selectors of the elements at fault."""
+    render_everything(page)
     page.add_script_tag(path=str(AXE_SCRIPT))
     return page.evaluate("""async ([tags, exclude]) => {
         const context = exclude.length ? {include: [document], exclude: exclude.map(s => [s])} : document;

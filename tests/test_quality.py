@@ -32,6 +32,7 @@ from browser import (
     node_packages_missing,
     open_page,
     page_urls,
+    render_everything,
     run_axe,
     run_lighthouse_median,
     wait_for_math,
@@ -106,12 +107,7 @@ def test_axe_finds_no_serious_violation(browser, base_url, node_tools, source, p
 # --- Math fonts ---
 
 USED_AND_PRELOADED_FONTS = """async () => {
-    // Lay out the whole page, including what content-visibility leaves for later (extra.css), and wait for
-    // every font that layout asked for.
-    const style = document.createElement("style");
-    style.textContent = "* { content-visibility: visible !important; }";
-    document.head.append(style);
-    document.body.getBoundingClientRect();
+    // After render_everything: wait for every font that laying out the whole page asked for.
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     await document.fonts.ready;
     const unquoted = (family) => family.replaceAll('"', "");
@@ -144,6 +140,7 @@ def test_a_page_preloads_exactly_the_math_fonts_it_uses(browser, base_url, sourc
     context = new_context(browser, base_url, **DESKTOP)
     try:
         page, _ = opened(context, base_url, source, path)
+        render_everything(page)
         fonts = page.evaluate(USED_AND_PRELOADED_FONTS)
     finally:
         context.close()
