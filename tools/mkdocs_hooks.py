@@ -59,10 +59,6 @@ def on_post_page(output, page, config):
     return output
 
 
-def fonts_of(result):
-    return fonts_used(result["html"]) if "html" in result else set()
-
-
 def preload(fonts, where, page_html):
     """Fetch the page's KaTeX fonts with its stylesheets, not after the text is drawn (see tools/katex_fonts.py)."""
     up = "../" * (len(where.parts) - 1)
@@ -88,6 +84,8 @@ def on_post_build(config):
     if done.returncode != 0:
         raise PluginError(f"tools/katex_render.js failed:\n{done.stderr}")
     rendered = dict(zip(formulas, json.loads(done.stdout), strict=True))
+    fonts_of = {formula: fonts_used(result["html"]) if "html" in result else set()  # once per distinct formula
+                for formula, result in rendered.items()}
     errors = []
     for page, matches in found.items():
         if not matches:
@@ -103,8 +101,7 @@ def on_post_build(config):
             return match.group(1) + result["html"] + match.group(5)
 
         text = MATH.sub(replace, page.read_text(encoding="utf-8"))
-        fonts = set().union(*(fonts_of(rendered[html.unescape(tex), opening == "\\["])
-                              for _, _, opening, tex, _ in matches))
+        fonts = set().union(*(fonts_of[html.unescape(tex), opening == "\\["] for _, _, opening, tex, _ in matches))
         page.write_text(preload(fonts, page.relative_to(config["site_dir"]), text), encoding="utf-8")
     if errors:
         raise PluginError("KaTeX could not render this math:\n" + "\n".join(errors))
