@@ -7,7 +7,15 @@ import re
 import pytest
 from conftest import PROJECT
 
-NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+# A number, with its thousands grouped or not: 244.6, 14125, 14_125 in code, 14,125 in an output.
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?(?![\w.]|,\d)|(?<![\w.,])\d+(?:\.\d+)?(?![\w.]|,\d)")
+
+
+def numbers_in(text):
+    """The numbers in a text, without their thousands separators."""
+    return [re.sub(r"[,_]", "", n) for n in NUMBER.findall(text)]
+
+
 SOURCE = re.compile(r"#.*?([\w/-]+\.out)\b")
 
 
@@ -18,7 +26,7 @@ def restated_numbers(project):
             source = SOURCE.search(line)
             if source:
                 code = line[: line.index("#")]
-                found.append((f"{project.rel(script)}:{number}", source.group(1), NUMBER.findall(code)))
+                found.append((f"{project.rel(script)}:{number}", source.group(1), numbers_in(code)))
     return found
 
 
@@ -29,7 +37,7 @@ RESTATED = restated_numbers(PROJECT)
 def test_a_restated_number_is_in_the_output_it_cites(where, source, numbers):
     matches = list(PROJECT.snippets.rglob(source.split("/")[-1]))
     assert len(matches) == 1, f"{where} cites {source}, but {len(matches)} files under snippets/ have that name"
-    printed = set(NUMBER.findall(matches[0].read_text(encoding="utf-8")))
+    printed = set(numbers_in(matches[0].read_text(encoding="utf-8")))
     assert numbers, f"{where} cites {source} but restates no number"
     missing = [n for n in numbers if n not in printed]
     assert not missing, f"{where} restates {missing}, which {PROJECT.rel(matches[0])} does not print"
