@@ -225,3 +225,33 @@ def horizontal_overflow(page):
         }
         return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide};
     }""", [PROSE_SELECTOR, SCROLLING_BOXES])
+
+
+def punctuation_parted_from_math(page):
+    """Inline formulas whose touching punctuation ("$x$," or "($x$") was drawn on another line than the formula:
+    "before: TEXT | FORMULA" or "after: FORMULA | TEXT". tools/mkdocs_hooks.py ties short formulas to it."""
+    return page.evaluate(r"""() => {
+        const parted = [];
+        const snippet = (math) => math.querySelector(".katex-mathml annotation")?.textContent.slice(0, 40) ?? "";
+        for (const math of document.querySelectorAll("article span.arithmatex:not(.display)")) {
+            const rects = math.getClientRects();
+            if (!rects.length) continue;
+            const [first, last] = [rects[0], rects[rects.length - 1]];
+            const [before, after] = [math.previousSibling, math.nextSibling];  // the text that touches it, if any
+            if (after && after.nodeType === Node.TEXT_NODE && /^\S/.test(after.data)) {
+                const range = document.createRange();
+                range.setStart(after, 0);
+                range.setEnd(after, 1);
+                if (range.getBoundingClientRect().top >= last.bottom - 2)
+                    parted.push(`after: ${snippet(math)} | ${after.data.slice(0, 20)}`);
+            }
+            if (before && before.nodeType === Node.TEXT_NODE && /\S$/.test(before.data)) {
+                const range = document.createRange();
+                range.setStart(before, before.data.length - 1);
+                range.setEnd(before, before.data.length);
+                if (first.top >= range.getBoundingClientRect().bottom - 2)
+                    parted.push(`before: ${before.data.slice(-20)} | ${snippet(math)}`);
+            }
+        }
+        return parted;
+    }""")

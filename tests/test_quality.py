@@ -32,6 +32,7 @@ from browser import (
     node_packages_missing,
     open_page,
     page_urls,
+    punctuation_parted_from_math,
     render_everything,
     run_axe,
     run_lighthouse_median,
@@ -282,9 +283,17 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
         page, _ = opened(context, base_url, source, path)
         if wait_for_math(page):
             page.wait_for_load_state("networkidle")  # KaTeX's fonts change the width of the math
+        # The whole page drawn, as a reader scrolling through it sees it: a block that content-visibility skips
+        # is blank in a full-page screenshot, and its content does not count in the page's width.
+        render_everything(page)
+        page.evaluate("""async () => {
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+            await document.fonts.ready;
+        }""")
         MOBILE_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(MOBILE_SCREENSHOTS / f"{short(source)}.png"), full_page=True)
         fit = horizontal_overflow(page)
+        parted = punctuation_parted_from_math(page)
     finally:
         context.close()
     assert fit["innerWidth"] == PHONE["viewport"]["width"], \
@@ -292,3 +301,5 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
     assert fit["scrollWidth"] <= fit["innerWidth"], (f"{source}: at 390 px the page scrolls sideways (document "
                                                      f"{fit['scrollWidth']} px wide); wider prose: {fit['wide'][:5]}")
     assert not fit["wide"], f"{source}: prose elements wider than the 390 px screen: {fit['wide'][:8]}"
+    assert not parted, (f"{source}: at 390 px, punctuation that touches a formula is drawn on another line than the "
+                        f"formula (tools/mkdocs_hooks.py ties formulas of up to NOWRAP_GLYPHS characters): {parted}")

@@ -8,7 +8,9 @@ when the site is built.
   HTML, in one call. The reader's browser then has nothing to typeset: no script to fetch and run, and no text
   that moves when the math appears. A formula KaTeX cannot parse fails the build, naming the page and the TeX.
   Each page then preloads the KaTeX fonts its formulas are drawn with (tools/katex_fonts.py), so that they arrive
-  with the stylesheets rather than after the text has been laid out with a fallback font."""
+  with the stylesheets rather than after the text has been laid out with a fallback font. A short inline
+  formula and the punctuation touching it ("$x$," or "($x$") are wrapped in a span that does not break, so that the
+  two never part at a line end."""
 
 import html
 import json
@@ -49,6 +51,30 @@ def on_page_markdown(markdown, page, config, files):
 
 ROOT = Path(__file__).resolve().parents[1]
 MATH = re.compile(r'(<(span|div) class="arithmatex(?: display)?">)(\\\(|\\\[)(.*?)(?:\\\)|\\\])(</\2>)', re.DOTALL)
+# A short inline formula and the punctuation touching it ("$x$," or "($x$") are kept on one line: KaTeX draws a
+# formula as inline blocks, and a browser may break a line between an inline block and the comma after it, which
+# then starts the next line. Only short formulas (up to NOWRAP_GLYPHS characters drawn, about 220 px), which never
+# need a line break inside them either, even on a 360 px phone.
+NOWRAP_GLYPHS = 24
+TAG = re.compile(r"<[^>]+>")
+TOUCHING = re.compile("(?P<before>[(\\[\u201c\u2018\"']?)\0(?P<math>[^\0]*)\0"
+                      "(?P<after>(?:[,.;:!?)\\]\u201d\u2019\"']|-[A-Za-z]+)*)")
+
+
+def glyphs(katex_html):
+    """The number of characters KaTeX draws for a formula (its visible HTML, not the MathML for screen readers)."""
+    drawn = katex_html.split('class="katex-html"', 1)[-1].split(">", 1)[-1]
+    return len("".join(html.unescape(TAG.sub("", drawn)).split()))
+
+
+def tie_punctuation(page_html):
+    """Wraps each marked formula (between two NUL characters) and the punctuation touching it in a span that does
+    not wrap (extra.css: .math-nowrap); removes the marks."""
+    def tie(match):
+        if match["before"] or match["after"]:
+            return f'<span class="math-nowrap">{match["before"]}{match["math"]}{match["after"]}</span>'
+        return match["math"]
+    return TOUCHING.sub(tie, page_html)
 
 
 SOURCES = {}  # built page -> its Markdown source, for error messages
@@ -98,9 +124,12 @@ def on_post_build(config):
                 where = SOURCES.get(page.resolve(), page.relative_to(config["site_dir"]))
                 errors.append(f"{where}: {result['error']}\n    in: {tex.strip()}")
                 return match.group(0)
-            return match.group(1) + result["html"] + match.group(5)
+            math = match.group(1) + result["html"] + match.group(5)
+            if not display and glyphs(result["html"]) <= NOWRAP_GLYPHS:  # marked for tie_punctuation
+                return "\0" + math + "\0"
+            return math
 
-        text = MATH.sub(replace, page.read_text(encoding="utf-8"))
+        text = tie_punctuation(MATH.sub(replace, page.read_text(encoding="utf-8")))
         fonts = set().union(*(fonts_of[html.unescape(tex), opening == "\\["] for _, _, opening, tex, _ in matches))
         page.write_text(preload(fonts, page.relative_to(config["site_dir"]), text), encoding="utf-8")
     if errors:
