@@ -119,6 +119,8 @@ def test_hover_keyboard_and_thumbnails(context, base_url):
     choose(page, "minilm", 0, 2, 0)
     matrix = DATA["models"][model_index("minilm")]["sentences"][0]["weights"][2][7]
     readout = page.locator("[data-ae-explorer] .ae-readout")
+    assert not page.locator("[data-ae-explorer] .ae-scroll-hint").is_visible(), \
+        f"{SCRIPT}: at 1280 px the map fits its box, yet the hint says to scroll it sideways"
 
     thumbs = page.locator("[data-ae-explorer] .ae-thumb")
     assert thumbs.count() == DATA["models"][model_index("minilm")]["heads"], f"{SCRIPT}: one thumbnail per head"
@@ -247,11 +249,17 @@ def test_a_phone_wide_page_does_not_scroll_sideways(browser, base_url):
         choose(page, "tiny-gpt", 0, 1, 1)  # 44 characters: a map wider than the phone
         widths = page.evaluate("""() => ({page: document.documentElement.scrollWidth, view: window.innerWidth,
             box: document.querySelector('[data-ae-explorer] .ae-grid-box').scrollWidth,
-            boxView: document.querySelector('[data-ae-explorer] .ae-grid-box').clientWidth})""")
+            boxView: document.querySelector('[data-ae-explorer] .ae-grid-box').clientWidth,
+            hint: document.querySelector('[data-ae-explorer] .ae-scroll-hint').checkVisibility(),
+            logitLines: [...document.querySelectorAll('.ae-bar-logit')].map((e) => e.getClientRects().length
+                && Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)))})""")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "attention-explorer-390px-dark.png"), full_page=True)
     finally:
         context.close()
     assert widths["page"] <= widths["view"], f"{SOURCE} at 390 px: the page scrolls sideways: {widths}"
     assert widths["box"] > widths["boxView"], f"{SOURCE} at 390 px: the 44-character map should scroll in its box"
+    assert widths["hint"], f"{SOURCE} at 390 px: the map scrolls sideways but the hint that says so is hidden"
+    assert set(widths["logitLines"]) == {1}, \
+        f"{SOURCE} at 390 px: a slider row's logit label ('z = 4.11') wraps (lines per label: {widths['logitLines']})"
     assert_clean(visit)

@@ -62,10 +62,13 @@
     const readout = element("p", { className: "ae-readout", id: `${prefix}-readout` });
     readout.setAttribute("aria-live", "polite");
     const box = element("div", { className: "ae-grid-box" });
+    const scrollHint = element("p", { className: "ae-scroll-hint" }, "The map is wider than the screen: scroll it "
+                                  + "sideways to see every column.");
     const thumbsTitle = element("p", { className: "ae-thumbs-title" });
     const thumbs = element("div", { className: "ae-thumbs", role: "group" });
     thumbs.setAttribute("aria-label", "All heads of this layer");
-    root.replaceChildren(form, readout, box, legend(), thumbsTitle, thumbs);
+    root.replaceChildren(form, readout, box, scrollHint, legend(), thumbsTitle, thumbs);
+    window.addEventListener("resize", showScrollHint);
 
     setOptions(model, data.models.map((m) => m.name));
     fillSentencesLayersHeads();
@@ -76,6 +79,10 @@
       setOptions(sentence, m.sentences.map((s) => s.text), Number(sentence.value || 0));
       setOptions(layer, Array.from({ length: m.layers }, (_, i) => `layer ${i}`), Number(layer.value || 0));
       setOptions(head, Array.from({ length: m.heads }, (_, i) => `head ${i}`), Number(head.value || 0));
+    }
+
+    function showScrollHint() {  // on a narrow screen the map keeps its size and scrolls inside its box
+      scrollHint.hidden = box.scrollWidth <= box.clientWidth + 1;
     }
 
     function current() {
@@ -92,6 +99,7 @@
       root.dataset.head = String(h);
       box.replaceChildren(heatMap(m, s, s.weights[l][h], scale, readout, `${m.name}, layer ${l}, head ${h}`));
       readout.textContent = "Point at a cell, or focus the map and use the arrow keys, to read its weight.";
+      showScrollHint();
       thumbsTitle.textContent = `All ${m.heads} heads of layer ${l} (choose one to draw it above):`;
       thumbs.replaceChildren(...s.weights[l].map((matrix, index) => {
         const button = element("button", { type: "button", className: "ae-thumb" });
