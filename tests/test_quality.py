@@ -9,7 +9,7 @@
   and at most 600 KB transferred on every page. Performance varies from run to run, so a page under 95 in the
   first run is run twice more and scored by the median (browser.run_lighthouse_median); a median below 95 is
   reported as an expected failure (xfail, with the score and the audits that cost points), see the comment in
-  the test. Each JSON report goes to build/lighthouse/ and a table of the figures to
+  the test, and a median below 75 fails. Each JSON report goes to build/lighthouse/ and a table of the figures to
   build/lighthouse/summary.txt (and the terminal).
 - Math fonts: every page preloads exactly the KaTeX fonts that Chromium loads for its formulas.
 - Phone, 390x844: the document does not scroll sideways and no prose element is wider than the screen (code,
@@ -47,6 +47,9 @@ BUILD = PROJECT.root / "build"
 LIGHTHOUSE_DIR = BUILD / "lighthouse"
 MOBILE_SCREENSHOTS = BUILD / "screenshots" / "mobile"
 MIN_SCORE = 0.95
+# Below this median a page fails outright: the busiest clean-clone run measured medians of 88 and more, and one
+# run of a page with no code at all scored 77, so a median this low is the page's own doing, not the machine's.
+PERFORMANCE_FLOOR = 0.75
 PAGE_BUDGET_BYTES = 600 * 1024
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -266,11 +269,14 @@ def test_lighthouse_scores_and_weight(lighthouse_results, base_url, source, path
             below[category] = (f"{where}: {category} score {100 * result[category]:.0f} < {100 * MIN_SCORE:.0f}; "
                                f"audits losing points: {costs}")
     assert "accessibility" not in below, below.get("accessibility")
+    assert result["performance"] >= PERFORMANCE_FLOOR, (
+        f"{below['performance']}; the machine's load alone has never pulled a median under "
+        f"{100 * PERFORMANCE_FLOOR:.0f}: look for what the page or the site added")
     if "performance" in below:
-        # Known, not yet fixed (issue 6). The math is rendered at build time now, which removed most of the layout
-        # shift; long pages still lose points to total blocking time (Material's script and the layout of a large
-        # page, measured on this slow 2-core machine) and some to shifts while figures and fonts arrive. Reported
-        # as an expected failure, with the score and the costly audits, so that it stays visible in every run.
+        # Lighthouse's desktop preset does not slow the CPU down, so total blocking time is what this machine
+        # measures. On a quiet machine every page's median reaches 95; on a busy 2-core machine the longest pages
+        # (Material's script lays out 5,000-11,000 elements at load) lose a few points to it. Reported as an
+        # expected failure, with the score and the costly audits, so that it stays visible in every run.
         pytest.xfail(below["performance"])
 
 
