@@ -112,6 +112,8 @@ def on_post_build(config):
     rendered = dict(zip(formulas, json.loads(done.stdout), strict=True))
     fonts_of = {formula: fonts_used(result["html"]) if "html" in result else set()  # once per distinct formula
                 for formula, result in rendered.items()}
+    tied = {formula for formula, result in rendered.items()  # short inline formulas, for tie_punctuation
+            if not formula[1] and "html" in result and glyphs(result["html"]) <= NOWRAP_GLYPHS}
     errors = []
     for page, matches in found.items():
         if not matches:
@@ -125,7 +127,7 @@ def on_post_build(config):
                 errors.append(f"{where}: {result['error']}\n    in: {tex.strip()}")
                 return match.group(0)
             math = match.group(1) + result["html"] + match.group(5)
-            if not display and glyphs(result["html"]) <= NOWRAP_GLYPHS:  # marked for tie_punctuation
+            if (tex, display) in tied:  # marked for tie_punctuation
                 return "\0" + math + "\0"
             return math
 
