@@ -133,9 +133,14 @@ RENDER_EVERYTHING = "* { content-visibility: visible !important; }"
 def render_everything(page):
     """Draw the whole page now, including the blocks that extra.css leaves until they near the screen
     (content-visibility: auto): what a reader sees by scrolling through it. A skipped block keeps the styles
-    it had when it was last drawn, so without this a change of palette is not seen in it."""
+    it had when it was last drawn, so without this a change of palette is not seen in it. Returns once the page
+    is drawn and the fonts it asked for have arrived."""
     page.add_style_tag(content=RENDER_EVERYTHING)
-    page.evaluate("document.body.getBoundingClientRect()")
+    page.evaluate("""async () => {
+        // Two frames: the blocks are laid out and drawn; then every font that drawing them asked for.
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+        await document.fonts.ready;
+    }""")
 
 
 def run_axe(page, tags=AXE_TAGS, exclude=AXE_EXCLUDE):

@@ -111,9 +111,7 @@ def test_axe_finds_no_serious_violation(browser, base_url, node_tools, source, p
 # --- Math fonts ---
 
 USED_AND_PRELOADED_FONTS = """async () => {
-    // After render_everything: wait for every font that laying out the whole page asked for.
-    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    await document.fonts.ready;
+    // After render_everything, which waited for every font that drawing the whole page asked for.
     const unquoted = (family) => family.replaceAll('"', "");
     return {
         used: [...document.fonts].filter((f) => f.status === "loaded" && unquoted(f.family).startsWith("KaTeX_"))
@@ -292,10 +290,6 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
         # The whole page drawn, as a reader scrolling through it sees it: a block that content-visibility skips
         # is blank in a full-page screenshot, and its content does not count in the page's width.
         render_everything(page)
-        page.evaluate("""async () => {
-            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-            await document.fonts.ready;
-        }""")
         MOBILE_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(MOBILE_SCREENSHOTS / f"{short(source)}.png"), full_page=True)
         fit = horizontal_overflow(page)
