@@ -13,9 +13,9 @@ A *page* is a Markdown file under docs/; it shows snippets and their outputs wit
     ```
 """
 
-import difflib
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -27,17 +27,21 @@ from pathlib import Path
 
 import markdown
 import pytest_codeblocks
+from compare import Tolerances, compare_json, compare_text, tolerances_for
+from filelock import FileLock
 from mkdocs.config import load_config
 from run_offline import BLOCKED_MARKER  # what it prints when a script reaches for the network
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tests" / "run_offline.py"
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
-SNIPPET_TIMEOUT_S = 300
+# Environment variables that change which kernels torch and MKL run, so the last bits of floating-point results
+# (make test-portability sets them); a run under other values is another run.
+NUMERIC_KNOBS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA",
+                 "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# Files every run may read besides its own code: the pins, the shipped models, the runner.
+RUN_INPUTS = ("requirements*.txt", "docs/models/**/*", "tests/run_offline.py")
 FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
-# A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
-# it differs on every run, so it is not compared, nor are the spaces that right-align it in a column.
-TIMING = re.compile(r" *(?<![\w.])\d+(?:\.\d+)?(?: (?:s|ms)\b|x faster\b)")
 # A snippet that runs for minutes (a full training run) is run by the tests with these arguments, which make
 # it quick, and prints what its <name>.quick.out file holds. Its full output, <name>.out, and what it saves
 # come from the Makefile target named here, and are checked against each other by test_tiny_gpt.py.
@@ -79,14 +83,16 @@ class PageBlock:
 
 
 class Project:
-    def __init__(self, root=ROOT):
+    def __init__(self, root=ROOT, cache=True):
         self.root = Path(root)
+        self.cache = cache
         self.docs = self.root / "docs"
         self.snippets = self.root / "snippets"
         self.blocks_dir = self.root / "build" / "page-blocks"
         self.runs_dir = self.root / "build" / "runs"
         self.figures = self.docs / "figures"
         self._runs = {}
+        self._inputs = None  # the digest of RUN_INPUTS, read once
 
     # --- snippets -------------------------------------------------------------------------------
     def scripts(self):
@@ -102,28 +108,66 @@ class Project:
     def expected_output_file(self, script):
         return Path(script).with_suffix(".quick.out" if self.quick_args(script) else ".out")
 
+    def run_key(self, code, args, env=None):
+        """What a run's result depends on: the code and its arguments, the interpreter, the pinned packages, the
+        shipped models and data, the runner, and the knobs that change floating-point results (portability)."""
+        if self._inputs is None:
+            inputs = hashlib.sha256()
+            for path in sorted(p for pattern in RUN_INPUTS for p in self.root.glob(pattern) if p.is_file()):
+                inputs.update(path.relative_to(self.root).as_posix().encode() + b"\0" + path.read_bytes())
+            self._inputs = inputs.hexdigest()
+        digest = hashlib.sha256()
+        env = os.environ if env is None else env
+        for part in (code, *args, sys.version, self._inputs, *(f"{k}={env.get(k, '')}" for k in NUMERIC_KNOBS)):
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()
+
     def run_script(self, script, label=None, args=None):
         """Run a script offline in its own process, in an empty working directory of its own (where it
-        writes its figures, as it would in a reader's folder), with its quick_args. Identical code runs once."""
+        writes its figures, as it would in a reader's folder), with its quick_args.
+
+        Identical code runs once: the result is kept in build/runs/<key>/ (run_key), which the test workers
+        share (a lock per key) and later sessions reuse while nothing it depends on has changed; a failed run
+        is never reused. Project(cache=False) runs everything afresh (make bench)."""
         script = Path(script).resolve()
         code = script.read_text(encoding="utf-8")
         if args is None:
             args = self.quick_args(script) if script.is_relative_to(self.root) else ()
-        key = hashlib.sha256("\0".join([code, *args]).encode()).hexdigest()
+        key = self.run_key(code, args)
         if key not in self._runs:
+            self._runs[key] = self._run_once(script, args, key)
+        run = self._runs[key]
+        return Run(label or self.rel(script), run.returncode, run.stdout, run.stderr, run.seconds, run.files)
+
+    def run_record(self, key):
+        """Where a run's working directory (its figures) and its result (.json) are kept."""
+        return self.runs_dir / key[:20]
+
+    def _run_once(self, script, args, key):
+        workdir = self.run_record(key)
+        result = workdir.with_suffix(".json")
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(workdir.with_suffix(".lock")):
+            if self.cache and result.is_file():
+                kept = json.loads(result.read_text(encoding="utf-8"))
+                if kept["returncode"] == 0:
+                    return Run(kept["label"], 0, kept["stdout"], kept["stderr"], kept["seconds"],
+                               {name: (workdir / name).read_bytes() for name in kept["files"]})
             env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0",
                    "PYTHONUNBUFFERED": "1", "TQDM_DISABLE": "1", "PYTHONWARNINGS": "ignore"}
-            workdir = self.runs_dir / key[:16]
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
             start = time.perf_counter()
             done = subprocess.run([sys.executable, str(RUNNER), str(script), *args], cwd=workdir, env=env,
-                                  capture_output=True, text=True, timeout=SNIPPET_TIMEOUT_S)
+                                  capture_output=True, text=True)  # time limit: pytest-timeout
             files = {p.name: p.read_bytes() for p in sorted(workdir.iterdir()) if p.suffix in FIGURE_SUFFIXES}
-            self._runs[key] = Run(label or self.rel(script), done.returncode, done.stdout, done.stderr,
-                                  time.perf_counter() - start, files)
-        run = self._runs[key]
-        return Run(label or self.rel(script), run.returncode, run.stdout, run.stderr, run.seconds, run.files)
+            run = Run(self.rel(script), done.returncode, done.stdout, done.stderr, time.perf_counter() - start,
+                      files)
+            knobs = {k: os.environ[k] for k in NUMERIC_KNOBS if k in os.environ}
+            result.write_text(json.dumps({"label": run.label, "returncode": run.returncode, "stdout": run.stdout,
+                                          "stderr": run.stderr, "seconds": run.seconds, "files": sorted(files),
+                                          "knobs": knobs, "args": list(args)}), encoding="utf-8")
+            return run
 
     def figure_dir(self, script):
         """Where a snippet's figures are kept for the site: snippets/ch1/x.py -> docs/figures/ch1/."""
@@ -197,7 +241,7 @@ class Project:
         """`mkdocs build --strict`; returns the CompletedProcess (output in .stdout)."""
         return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
                               cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
+                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
 
 def _unpad(text):
@@ -206,13 +250,20 @@ def _unpad(text):
     return text[:-1] if text is not None and text.endswith("\n\n") else text
 
 
-def output_diff(expected, actual, expected_name):
-    """A unified diff from the expected output to the actual one, or '' if they are equal apart from
-    wall-clock times (TIMING), which are shown as measured when the expected output was written."""
-    if TIMING.sub("<time>", expected) == TIMING.sub("<time>", actual):
-        return ""
-    return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                        fromfile=f"{expected_name} (expected)", tofile="stdout (this run)"))
+def output_diff(expected, actual, expected_name, tolerances=None):
+    """A unified diff from the expected output to the actual one, with each number that moved beyond its
+    tolerance (compare.py), or '' if they agree. Wall-clock times are never compared."""
+    return compare_text(expected, actual, tolerances or Tolerances(), expected_name)
+
+
+def figure_diff(kept, content, tolerances, name):
+    """'' if a figure or data file agrees with the copy kept for the site: an SVG or JSON file number by number
+    within its declared tolerance, anything else byte for byte."""
+    if kept.suffix == ".json":
+        return compare_json(kept.read_text(encoding="utf-8"), content.decode("utf-8"), tolerances, name)
+    if kept.suffix == ".svg":
+        return compare_text(kept.read_text(encoding="utf-8"), content.decode("utf-8"), tolerances, name, svg=True)
+    return "" if kept.read_bytes() == content else f"{name}: the bytes differ\n"
 
 
 def check_snippet(project, script, update=False):
@@ -234,13 +285,15 @@ def check_snippet(project, script, update=False):
         if not kept.exists():
             return (f"{project.rel(script)} wrote {name}, which is not in {project.rel(figure_dir)}/; "
                     "add it with `pytest --update-golden` and review it")
-        if kept.read_bytes() != content:
-            return (f"{project.rel(script)} drew {name} differently from {project.rel(kept)}; "
-                    "if the change is intended, run `pytest --update-golden` and review the figure")
+        diff = figure_diff(kept, content, tolerances_for(script, name), project.rel(kept))
+        if diff:
+            return (f"{project.rel(script)} drew {name} differently from {project.rel(kept)}:\n{diff}"
+                    "If the change is intended, run `pytest --update-golden` and review the figure")
     if not expected_file.exists():
         return (f"{project.rel(script)} has no expected output file {project.rel(expected_file)}; "
                 "create it with `pytest --update-golden` and review it")
-    diff = output_diff(expected_file.read_text(encoding="utf-8"), run.stdout, project.rel(expected_file))
+    diff = output_diff(expected_file.read_text(encoding="utf-8"), run.stdout, project.rel(expected_file),
+                       tolerances_for(script))
     if diff:
         return (f"{project.rel(script)} printed something other than {project.rel(expected_file)}:\n{diff}"
                 "\nIf the change is intended, run `pytest --update-golden` and review the diff.")
@@ -256,7 +309,10 @@ def check_block(project, block):
     if block.expected_output is None:
         return (f"{label}: no output is shown under it (<!--pytest-codeblocks:expected-output--> "
                 "followed by the included .out file)")
-    diff = output_diff(block.expected_output, run.stdout, f"the output shown on {project.rel(block.page)}")
+    shown = [project.root / target for target in block.includes if target.endswith(".py")]
+    tolerances = tolerances_for(shown[0]) if len(shown) == 1 else None  # a block showing one snippet
+    diff = output_diff(block.expected_output, run.stdout, f"the output shown on {project.rel(block.page)}",
+                       tolerances)
     if diff:
         return f"{label} printed something other than the output shown on the page:\n{diff}"
     return None

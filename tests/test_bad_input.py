@@ -2,9 +2,11 @@
 
 import shutil
 import textwrap
+import tomllib
 
 import pytest
 import yaml
+from compare import NUMBER, TIMING, Rule, Tolerances, compare_text, last_digit_unit, tolerances_for, value
 from conftest import PROJECT
 from harness import Project, check_block, check_snippet, orphans_and_dangling, output_diff, stray_figures
 
@@ -180,3 +182,107 @@ def test_math_that_katex_cannot_render(mini, tmp_path):
     done = mini.build(tmp_path / "site")
     assert done.returncode != 0
     assert "docs/index.md" in done.stderr and "\\fracc" in done.stderr, done.stderr[-2000:]
+
+
+LOSS_SCRIPT = 'print("step 50: loss 0.061, 1,000 sequences")\n'
+TOLERANCE = """\
+[[tolerance]]
+snippet = "good.py"
+lines = "^step"
+abs = 0.004
+why = "measured: 0.061 to 0.064 over the portability matrix"
+"""
+
+
+def test_a_float_moves_within_its_declared_tolerance_and_no_further(mini):
+    """A tolerance declared in tolerances.toml beside the snippet lets a float move that far, and no further;
+    integers and text stay exact; the failure names the file, the number, how far it moved and the rule."""
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text(LOSS_SCRIPT.replace("0.061", "0.064"), encoding="utf-8")
+    (mini.snippets / "ch1" / "good.out").write_text("step 50: loss 0.061, 1,000 sequences\n", encoding="utf-8")
+    failure = check_snippet(mini, script)
+    assert failure and "0.061 -> 0.064" in failure and "exact (default: no tolerance declared)" in failure
+    (mini.snippets / "ch1" / "tolerances.toml").write_text(TOLERANCE, encoding="utf-8")
+    assert check_snippet(mini, script) is None
+    assert [check_block(mini, b) for b in mini.python_blocks(mini.docs / "index.md")] == [None]  # the page too
+
+    script.write_text(LOSS_SCRIPT.replace("0.061", "0.066"), encoding="utf-8")  # beyond the tolerance
+    failure = check_snippet(mini, script)
+    assert failure and "snippets/ch1/good.py printed something other than snippets/ch1/good.out" in failure
+    assert "0.061 -> 0.066 moved 0.005, more than 0.004 allowed: abs 0.004" in failure
+    assert "measured: 0.061 to 0.064" in failure  # the declaration, shown in the failure
+    page_failure = check_block(mini, mini.python_blocks(mini.docs / "index.md")[0])
+    assert page_failure and "moved 0.005, more than 0.004" in page_failure
+
+    script.write_text(LOSS_SCRIPT.replace("1,000", "1,001"), encoding="utf-8")  # an integer never moves
+    failure = check_snippet(mini, script)
+    assert failure and "1,000 -> 1,001, which must be exact" in failure
+
+
+def test_the_last_printed_digit_tolerance():
+    rule = Tolerances([Rule(last_digit=1, why="rounding", source="t")])
+    assert compare_text("ratio 6.0448\n", "ratio 6.0449\n", rule, "x") == ""  # a rounding flip
+    assert "6.0448 -> 6.0450 moved 0.0002" in compare_text("ratio 6.0448\n", "ratio 6.0450\n", rule, "x")
+    assert "6.0448 -> 6.045;" in compare_text("ratio 6.0448\n", "ratio 6.045\n", rule, "x")  # precision changed
+    assert "the text differs" in compare_text("ratio 6.0448\n", "rate 6.0448\n", rule, "x")
+    assert compare_text("a 1.5e-03\n", "a 1.6e-03\n", rule, "x") == ""  # one unit of the mantissa's last digit
+    assert compare_text("a 1.5e-03\n", "a 1.7e-03\n", rule, "x")
+
+
+def test_a_figure_is_compared_by_its_numbers_within_its_tolerance(mini):
+    """An SVG drawn again with coordinates moved by less than its declared tolerance passes; moved further, or
+    with other text, it fails naming the figure; matplotlib's content-hashed ids are renumbered first."""
+    svg = '<path id="m0123456789" d="M 46.266646 253.99976"/><use xlink:href="#m0123456789"/><text>step</text>'
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text(f'print("drawing")\nopen("curve.svg", "w").write({svg!r})\n', encoding="utf-8")
+    (mini.snippets / "ch1" / "good.out").write_text("drawing\n", encoding="utf-8")
+    assert check_snippet(mini, script, update=True) is None
+    (mini.snippets / "ch1" / "tolerances.toml").write_text(
+        '[[tolerance]]\nsnippet = "good.py"\nfigure = "curve.svg"\nabs = 0.01\nwhy = "sub-pixel"\n')
+    moved = svg.replace("253.99976", "253.995").replace("m0123456789", "m9876543210")
+    script.write_text(f'print("drawing")\nopen("curve.svg", "w").write({moved!r})\n', encoding="utf-8")
+    assert check_snippet(mini, script) is None
+    script.write_text(f'print("drawing")\nopen("curve.svg", "w").write({svg.replace("253.99976", "253.9")!r})\n')
+    failure = check_snippet(mini, script)
+    assert failure and "drew curve.svg differently from docs/figures/ch1/curve.svg" in failure
+    assert "253.99976 -> 253.9 moved 0.0998, more than 0.01" in failure
+    script.write_text(f'print("drawing")\nopen("curve.svg", "w").write({svg.replace("step", "epoch")!r})\n')
+    assert "the text differs" in check_snippet(mini, script)
+
+
+def _bumped(text, line_pattern, by_units, svg=False):
+    """text with the first float of the first line matching line_pattern moved by by_units(token)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if (line_pattern is None or line_pattern.search(line)) and (svg or not TIMING.search(line)):
+            for match in NUMBER.finditer(line):
+                token = match.group(0)
+                if "." in token:
+                    moved = float(token.replace(",", "")) + by_units(token)
+                    decimals = max(len(token.partition(".")[2]), 6 if svg else 0)  # SVG numbers drop zeros
+                    lines[i] = line[: match.start()] + f"{moved:.{decimals}f}" + line[match.end():]
+                    return "\n".join(lines), lines[i]
+    raise AssertionError(f"no float on a line matching {line_pattern}")
+
+
+@pytest.mark.parametrize("table", sorted(PROJECT.snippets.rglob("tolerances.toml")),
+                         ids=lambda p: PROJECT.rel(p))
+def test_every_real_tolerance_fails_a_change_beyond_it(table):
+    """Each tolerance the real snippets declare, applied to their recorded output or figure: a number moved by
+    half of what it allows passes, moved by twice as much fails, naming the file and the rule."""
+    for script_name in {rule["snippet"] for rule in tomllib.loads(table.read_text()).get("tolerance", [])}:
+        script = table.parent / script_name
+        for figure in [None, *sorted(p.name for p in PROJECT.figure_dir(script).glob("*.svg"))]:
+            tolerances = tolerances_for(script, figure)
+            for rule in [r for r in tolerances.rules if r.abs or r.rel or r.last_digit]:
+                kept = PROJECT.figure_dir(script) / figure if figure else PROJECT.expected_output_file(script)
+                text, name = kept.read_text(encoding="utf-8"), PROJECT.rel(kept)
+                half, _ = _bumped(text, rule.lines, lambda t, r=rule: 0.5 * r.allowed(t, value(t)), figure)
+                twice, line = _bumped(text, rule.lines, lambda t, r=rule: 2 * r.allowed(t, value(t)), figure)
+                if rule.last_digit and not (rule.abs or rule.rel):  # units of the last digit: 1 passes, 2 fail
+                    half, _ = _bumped(text, rule.lines, last_digit_unit, figure)
+                if tolerances.rule_for(line) is not rule:
+                    continue  # an earlier rule covers that line
+                assert compare_text(text, half, tolerances, name, svg=bool(figure)) == "", (name, rule)
+                failure = compare_text(text, twice, tolerances, name, svg=bool(figure))
+                assert name in failure and rule.why in failure, (name, rule, failure)

@@ -4,6 +4,8 @@ import pytest
 from conftest import PROJECT
 from harness import check_snippet, stray_figures
 
+pytestmark = pytest.mark.examples  # pytest -m examples: the examples alone, for a reader's CI
+
 SCRIPTS = PROJECT.scripts()
 
 
@@ -17,3 +19,32 @@ def test_snippet_prints_its_expected_output(script, project, request):
 def test_every_figure_is_drawn_by_a_snippet(project):
     stray = stray_figures(project)
     assert not stray, "\n".join(stray + ["Delete it, or add the snippet that draws it."])
+
+
+def test_every_declared_tolerance_applies_to_something(project):
+    """A tolerance or a `varies` pattern in snippets/*/tolerances.toml must name a snippet that exists, a figure it
+    writes, and lines of its recorded output that the rule matches: a stale rule would hide nothing but mislead."""
+    import fnmatch
+    import re
+    import tomllib
+
+    stale = []
+    for table_path in sorted(project.snippets.rglob("tolerances.toml")):
+        table = tomllib.loads(table_path.read_text(encoding="utf-8"))
+        for kind in ("tolerance", "varies"):
+            for number, entry in enumerate(table.get(kind, []), start=1):
+                where = f"{project.rel(table_path)} [[{kind}]] #{number}"
+                script = table_path.parent / entry["snippet"]
+                if not script.is_file():
+                    stale.append(f"{where}: no snippet {entry['snippet']} beside it")
+                    continue
+                if "figure" in entry:
+                    kept = [p.name for p in project.figure_dir(script).glob("*")]
+                    if not fnmatch.filter(kept, entry["figure"]):
+                        stale.append(f"{where}: {project.rel(project.figure_dir(script))}/ has no {entry['figure']}")
+                    continue
+                recorded = project.expected_output_file(script).read_text(encoding="utf-8").splitlines()
+                pattern = re.compile(entry.get("lines") or entry.get("pattern") or "")
+                if not any(pattern.search(line) for line in recorded):
+                    stale.append(f"{where}: matches no line of {project.rel(project.expected_output_file(script))}")
+    assert not stale, "\n".join(stale)
