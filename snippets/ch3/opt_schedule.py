@@ -40,10 +40,10 @@ assert math.isclose(opt_gpt3_lr(GPT3_TOTAL_TOKENS), 0.1 * GPT3_PEAK_LR)
 
 def opt_draw_schedules():
     fig, (tiny, gpt3) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
-    steps = range(STEPS)
+    steps = range(0, STEPS + 1, 10)  # every 10th step: the warm-up is a straight line, the rest a smooth curve
     tiny.plot(steps, [lr_at(s, STEPS) for s in steps])
     tiny.set(xlabel="step", ylabel="learning rate", title=f"tiny GPT (train_tiny_gpt.py, {STEPS:,} steps)")
-    tokens = torch.linspace(0, GPT3_TOTAL_TOKENS, 1201).tolist()
+    tokens = torch.linspace(0, GPT3_TOTAL_TOKENS, 301).tolist()  # every 1B tokens
     gpt3.plot([t / 1e9 for t in tokens], [opt_gpt3_lr(t) for t in tokens])
     gpt3.axvline(GPT3_DECAY_TOKENS / 1e9, linestyle=":", color="gray")
     gpt3.text(GPT3_DECAY_TOKENS / 1e9 - 3, 1.5e-5, "10 % of the peak\nfrom 260B tokens", ha="right", fontsize="small")
@@ -59,8 +59,11 @@ def opt_draw_schedules():
 
 def save_light_and_dark(draw, name):
     """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
+    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
+    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
+    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
     for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "none"}):
+        with plt.style.context(style), plt.rc_context(rc):
             fig = draw()
             fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
             plt.close(fig)
