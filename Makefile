@@ -8,10 +8,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint bench browser node node-packages clean tiny-gpt
+.PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt
 
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11, 5) else \
+		f"Python {v.major}.{v.minor}.{v.micro} is too old: the pinned pymdown-extensions 13 needs 3.11.5 or newer. " \
+		"Run with PYTHON=/path/to/python3.11 (see the README)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing requirements into $(VENV) (a few minutes the first time)"
 	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt
@@ -51,8 +54,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check snippets tests tools
 	$(BIN)/codespell docs snippets README.md
 
+# Two test workers (pytest-xdist; addopts in pyproject.toml). Unchanged examples are not run again: build/runs/.
 test: $(STAMP) browser node-packages lint
 	$(BIN)/python -m pytest
+
+# The examples alone, against their recorded outputs: what a reader's CI needs (no browser, no build).
+examples: $(STAMP)
+	$(BIN)/python -m pytest -m examples
+
+# The examples under other CPU kernels and thread counts (tools/portability.py; the README lists the matrix).
+test-portability: $(STAMP)
+	$(BIN)/python tools/portability.py
 
 bench: $(STAMP) browser node-packages
 	$(BIN)/python tools/bench.py
