@@ -1,7 +1,12 @@
+import json
+import os
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -24,11 +29,24 @@ def project():
 PROJECT = Project()
 
 
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex  # shared by the workers of one run
+
+
 @pytest.fixture(scope="session")
 def built_site():
-    """`mkdocs build --strict` of the real site, once per session: (CompletedProcess, site folder)."""
+    """`mkdocs build --strict` of the real site, once per test run, whichever worker asks first (the others wait
+    for it and reuse it): (CompletedProcess, site folder)."""
     site = PROJECT.root / "build" / "site-test"
-    return PROJECT.build(site), site
+    record = site.with_name("site-test.json")
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(site.with_name("site-test.lock")):
+        kept = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+        if kept.get("run") == RUN_ID:
+            return subprocess.CompletedProcess(kept["args"], kept["returncode"], kept["stdout"], kept["stderr"]), site
+        done = PROJECT.build(site)
+        record.write_text(json.dumps({"run": RUN_ID, "args": done.args, "returncode": done.returncode,
+                                      "stdout": done.stdout, "stderr": done.stderr}), encoding="utf-8")
+        return done, site
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Test 5: the built site in headless Chromium, served on 127.0.0.1.
 
 Every page loads in light and dark without console errors and without a request to another host, its
-math is typeset, and a search for its title lists it. Screenshots go to build/screenshots/ for review."""
+math is typeset, it transfers at most 600 KB (gzip, as a static host serves it, fonts included), and a search
+for its title lists it. Screenshots go to build/screenshots/ for review."""
 
 import re
 
@@ -12,6 +13,7 @@ from conftest import PROJECT
 PAGES = page_urls(PROJECT)
 SCREENSHOTS = PROJECT.root / "build" / "screenshots"
 SCHEMES = ("light", "dark")
+PAGE_BUDGET_BYTES = 600 * 1024  # what a page transfers, all it loads included; make bench prints the breakdown
 STOP_WORDS = {"what", "are", "the", "and", "of", "how", "a", "an"}  # words search ignores
 
 
@@ -22,6 +24,7 @@ def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, s
     try:
         page, visit = open_page(context, base_url + path, base_url)
         if wait_for_math(page):
+            page.wait_for_load_state("networkidle")  # KaTeX's fonts arrive after the typesetting
             untypeset = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
                 .filter(e => !e.querySelector('.katex')).map(e => e.textContent.slice(0, 80))""")
             assert not untypeset, f"{source}: math left untypeset: {untypeset}"
@@ -38,6 +41,9 @@ def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, s
         context.close()
     assert not visit.console_errors, f"{source} ({scheme}): console errors: {visit.console_errors}"
     assert not visit.foreign_requests, f"{source} ({scheme}): requests left 127.0.0.1: {visit.foreign_requests}"
+    weight = sum(visit.bytes_by_type.values())
+    assert weight <= PAGE_BUDGET_BYTES, (f"{source} ({scheme}): {weight / 1024:.0f} KB transferred, over the "
+                                         f"{PAGE_BUDGET_BYTES // 1024} KB budget: {visit.bytes_by_type}")
 
 
 @pytest.mark.parametrize(("source", "path"), PAGES, ids=[source for source, _ in PAGES])

@@ -5,6 +5,8 @@ import pytest
 from conftest import PROJECT
 from harness import check_block
 
+pytestmark = pytest.mark.examples  # pytest -m examples: the examples alone, for a reader's CI
+
 BLOCKS = [block for page in PROJECT.pages() for block in PROJECT.python_blocks(page)]
 
 

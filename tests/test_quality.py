@@ -5,12 +5,8 @@
 - Keyboard: tabbing from the top of a sample of pages (one of each kind) reaches the skip link, the search box,
   the navigation and a link in the content, each with a visible focus indicator; the search dialog opens and
   closes from the keyboard.
-- Lighthouse (pinned; desktop preset, simulated throttling; tests/lighthouse.mjs): an accessibility score >= 95
-  and at most 600 KB transferred on every page. Performance varies from run to run, so a page under 95 in the
-  first run is run twice more and scored by the median (browser.run_lighthouse_median); a median below 95 is
-  reported as an expected failure (xfail, with the score and the audits that cost points), see the comment in
-  the test, and a median below 75 fails. Each JSON report goes to build/lighthouse/ and a table of the figures to
-  build/lighthouse/summary.txt (and the terminal).
+- Lighthouse's scores are timings of this machine, so they live in `make bench` (tools/bench.py), not here;
+  the page weight in bytes is checked by test_browser.py, accessibility by axe above.
 - Math fonts: every page preloads exactly the KaTeX fonts that Chromium loads for its formulas.
 - Phone, 390x844: the document does not scroll sideways and no prose element is wider than the screen (code,
   tables and display math scroll in their own box); full-page screenshots go to build/screenshots/mobile/.
@@ -18,16 +14,13 @@
 Every test iterates over all pages (browser.page_urls), so a new page is covered without editing this file."""
 
 import re
-import time
 
 import pytest
 from browser import (
     AXE_FAILING_IMPACTS,
     AXE_TAGS,
-    chromium_path,
     horizontal_overflow,
     in_ci,
-    lighthouse_table,
     new_context,
     node_packages_missing,
     open_page,
@@ -35,7 +28,6 @@ from browser import (
     punctuation_parted_from_math,
     render_everything,
     run_axe,
-    run_lighthouse_median,
     wait_for_math,
 )
 from conftest import PROJECT
@@ -44,13 +36,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 PAGES = page_urls(PROJECT)
 IDS = [source for source, _ in PAGES]
 BUILD = PROJECT.root / "build"
-LIGHTHOUSE_DIR = BUILD / "lighthouse"
 MOBILE_SCREENSHOTS = BUILD / "screenshots" / "mobile"
-MIN_SCORE = 0.95
-# Below this median a page fails outright: the busiest clean-clone run measured medians of 88 and more, and one
-# run of a page with no code at all scored 77, so a median this low is the page's own doing, not the machine's.
-PERFORMANCE_FLOOR = 0.75
-PAGE_BUDGET_BYTES = 600 * 1024
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 # Keyboard use depends on the theme's templates, which every page shares, and on what a page adds: a sample of
@@ -222,60 +208,6 @@ def test_search_dialog_opens_and_closes_from_the_keyboard(browser, base_url, sou
     assert is_open and focused, f"{source}: pressing / did not open the search dialog with the focus in its box"
     assert typed == "attention", f"{source}: typing after / did not reach the search box (it holds {typed!r})"
     assert closed and left, f"{source}: Escape did not close the search dialog and leave its box"
-
-
-# --- Lighthouse ---
-
-@pytest.fixture(scope="module")
-def lighthouse_results(request, base_url, node_tools):
-    """Lighthouse over the pages this session selected (all of them unless -k narrows it); a page whose
-    performance is under the bar in the first run is run twice more and scored by the median."""
-    if chromium_path() is None:
-        missing("Chromium is not installed (the set-up installs Debian's chromium: run `make test`)")
-    wanted = {item.callspec.params["path"] for item in request.session.items
-              if item.originalname == "test_lighthouse_scores_and_weight" and hasattr(item, "callspec")}
-    pages = [(source, path) for source, path in PAGES if path in wanted]
-    start = time.perf_counter()
-    results = run_lighthouse_median(base_url, [path for _, path in pages], LIGHTHOUSE_DIR, MIN_SCORE)
-    seconds = time.perf_counter() - start
-    rows = list(zip([source for source, _ in pages], results, strict=True))
-    table = (f"{lighthouse_table(rows)}\nLighthouse: {len(rows)} pages in {seconds:.0f} s "
-             f"({seconds / max(len(rows), 1):.1f} s a page); reports in {LIGHTHOUSE_DIR.relative_to(PROJECT.root)}/")
-    (LIGHTHOUSE_DIR / "summary.txt").write_text(table + "\n", encoding="utf-8")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line(table)
-    return {path: result for (_, path), result in zip(pages, results, strict=True)}
-
-
-@pytest.mark.parametrize(("source", "path"), PAGES, ids=IDS)
-def test_lighthouse_scores_and_weight(lighthouse_results, base_url, source, path):
-    result = lighthouse_results[path]
-    where = f"{source} (report: {result['report']})"
-    assert not result["error"], f"{where}: Lighthouse could not audit the page: {result['error']}"
-    foreign = [url for url in result["requests"] if url.startswith(("http:", "https:", "ws:", "wss:"))
-               and not url.startswith(base_url)]
-    assert not foreign, f"{where}: requests left 127.0.0.1: {foreign}"
-    assert result["bytes"] <= PAGE_BUDGET_BYTES, \
-        f"{where}: {result['bytes'] / 1024:.0f} KB transferred, over the {PAGE_BUDGET_BYTES // 1024} KB budget"
-    below = {}
-    for category in ("accessibility", "performance"):
-        costs = [f"{a['id']} {a['score']:.2f} {a['value']}".rstrip() for a in result["failing"]
-                 if a["category"] == category]
-        if result[category] < MIN_SCORE:
-            below[category] = (f"{where}: {category} score {100 * result[category]:.0f} < {100 * MIN_SCORE:.0f}; "
-                               f"audits losing points: {costs}")
-    assert "accessibility" not in below, below.get("accessibility")
-    assert result["performance"] >= PERFORMANCE_FLOOR, (
-        f"{below['performance']}; the machine's load alone has never pulled a median under "
-        f"{100 * PERFORMANCE_FLOOR:.0f}: look for what the page or the site added")
-    if "performance" in below:
-        # Lighthouse's desktop preset does not slow the CPU down, so total blocking time is what this machine
-        # measures. On a quiet machine every page's median reaches 95; on a busy 2-core machine the longest pages
-        # (Material's script lays out 5,000-11,000 elements at load) lose a few points to it. Reported as an
-        # expected failure, with the score and the costly audits, so that it stays visible in every run.
-        pytest.xfail(below["performance"])
 
 
 # --- Phone layout ---
