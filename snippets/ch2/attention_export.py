@@ -154,11 +154,12 @@ def thousandths(weights):
 
 
 def previous_token_head(weights):
-    """(layer, head, mean weight on the token just before) of the head that most attends to it."""
+    """(layer, head, mean and smallest weight on the token just before) of the head that most attends to it."""
     seq = weights.shape[-1]
-    share = weights[..., torch.arange(1, seq), torch.arange(seq - 1)].mean(dim=-1)  # (layers, heads)
+    on_previous = weights[..., torch.arange(1, seq), torch.arange(seq - 1)]  # (layers, heads, seq - 1)
+    share = on_previous.mean(dim=-1)  # (layers, heads)
     layer, head = divmod(share.argmax().item(), share.shape[1])
-    return layer, head, share[layer, head].item()
+    return layer, head, share[layer, head].item(), on_previous[layer, head].min().item()
 
 
 torch.set_num_threads(1)  # the same numbers to the last bit on every run, so the same file
@@ -174,9 +175,9 @@ for key, name, read in (("minilm", "all-MiniLM-L6-v2", lambda s: minilm_attentio
         tokens, weights = read(sentence)
         torch.testing.assert_close(weights.sum(dim=-1), torch.ones(weights.shape[:-1]))  # every row sums to 1
         layers, heads, seq, _ = weights.shape
-        layer, head, share = previous_token_head(weights)
+        layer, head, share, smallest = previous_token_head(weights)
         print(f"{name}, {sentence!r}: {seq} tokens, weights {layers} x {heads} x {seq} x {seq}; "
-              f"most previous-token head: layer {layer} head {head} ({share:.3f})")
+              f"most previous-token head: layer {layer} head {head} (mean {share:.3f}, smallest {smallest:.3f})")
         sentences.append({"text": sentence, "tokens": tokens, "weights": thousandths(weights)})
         kept[key, sentence] = weights
     models.append({"id": key, "name": name, "layers": layers, "heads": heads,
@@ -211,4 +212,4 @@ for temperature in TEMPERATURES:
 text = json.dumps({"models": models, "slider": slider, "scale": SCALE}, sort_keys=True,
                   separators=(",", ":"), ensure_ascii=False)
 Path(OUTPUT).write_text(text + "\n", encoding="utf-8")
-print(f"saved {OUTPUT}: {len(text.encode()) + 1:,} bytes")
+print(f"saved {OUTPUT}: {(len(text.encode()) + 1) / 1024:.1f} KB")

@@ -49,6 +49,11 @@ for label, (layer, head) in chosen.items():
     numbers = ", ".join(f"{name} {share[layer, head]:.3f}" for name, share in shares.items())
     print(f"layer {layer} head {head:>2} ({label}): {numbers}, entropy {entropy[layer, head]:.3f}")
 print(f"(entropy in nats; uniform weights over {n} tokens would give ln {n} = {torch.tensor(n).log():.3f})")
+layer, head = chosen["most on the previous token"]
+on_previous = attention[layer, head, position[1:], position[:-1]]  # each token's weight on the one before it
+weakest = on_previous.argmin().item()
+print(f"layer {layer} head {head}: the smallest weight a token puts on the one before it is "
+      f"{on_previous[weakest]:.3f} ({tokens[weakest + 1]!r} on {tokens[weakest]!r})")
 
 
 def draw_minilm_heads():
