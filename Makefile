@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt
 
 # Reinstall only when a requirements file is newer than the last install.
-$(STAMP): requirements.txt requirements-nodeps.txt
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11, 5) else \
 		f"Python {v.major}.{v.minor}.{v.micro} is too old: the pinned pymdown-extensions 13 needs 3.11.5 or newer. " \
 		"Run with PYTHON=/path/to/python3.11 (see the README)")'
@@ -19,6 +19,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 	@echo "Installing requirements into $(VENV) (a few minutes the first time)"
 	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 # Debian's chromium for the browser tests (Playwright's own browser download cannot work offline).
@@ -51,8 +52,8 @@ build: $(STAMP) node
 	$(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(STAMP)
-	$(BIN)/ruff check snippets tests tools
-	$(BIN)/codespell docs snippets README.md
+	$(BIN)/ruff check snippets src tests tools
+	$(BIN)/codespell docs snippets src README.md
 
 # Two test workers (pytest-xdist; addopts in pyproject.toml). Unchanged examples are not run again: build/runs/.
 test: $(STAMP) browser node-packages lint

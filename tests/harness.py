@@ -39,8 +39,9 @@ INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']([^"']+)["']""")
 # (make test-portability sets them); a run under other values is another run.
 NUMERIC_KNOBS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA",
                  "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# Files every run may read besides its own code: the pins, the shipped models, the runner.
-RUN_INPUTS = ("requirements*.txt", "docs/models/**/*", "tests/run_offline.py")
+# Files every run may read besides its own code: the pins, the shipped models, the course package, the runner.
+RUN_INPUTS = ("requirements*.txt", "docs/models/**/*", "src/**/*.py", "tests/run_offline.py")
+PACKAGE_DIR = "src/"  # the course package (src/foundations_of_llms/), which the snippets import
 FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
 # A snippet that runs for minutes (a full training run) is run by the tests with these arguments, which make
 # it quick, and prints what its <name>.quick.out file holds. Its full output, <name>.out, and what it saves
@@ -226,6 +227,8 @@ class Project:
                 continue
             body = source_lines[written.lineno: written.lineno + written.code.count("\n")]
             targets = [m.group(1) for m in map(INCLUDE.match, body) if m]
+            if targets and all(t.startswith(PACKAGE_DIR) for t in targets):
+                continue  # the course package's source, shown where it is taught: tests/test_package.py tests it
             blocks.append(PageBlock(page, written.lineno, _unpad(expanded.code), _unpad(expanded.expected_output),
                                     targets))
         return blocks

@@ -31,7 +31,8 @@ def test_page_has_the_command_for_each_of_its_examples(built_site, source, path)
     if source.endswith(".py"):  # a lab (tools/mkdocs_labs.py writes its note): the lab itself is the script
         scripts = [source]
     else:
-        scripts = [target for _, target in PROJECT.includes(PROJECT.root / source) if target.endswith(".py")]
+        scripts = [target for _, target in PROJECT.includes(PROJECT.root / source)  # examples, not the package's
+                   if target.startswith("snippets/") and target.endswith(".py")]  # source, which they import
     for script in scripts:
         assert f".venv/bin/python {script}" in text, f"{source}: the note lacks the command for {script}"
     listed = re.findall(r"\.venv/bin/python (\S+)", text)

@@ -58,10 +58,9 @@ def timed(fn):
 def bench_calibration(steps=40):
     """Steps per second of the tiny GPT's training loop on one thread, as train_tiny_gpt.py runs it."""
     code = f"""
-import sys, time, torch, torch.nn.functional as F
-sys.argv = ["train_tiny_gpt.py"]
-sys.path.insert(0, {str(ROOT / "snippets" / "ch3")!r})
-from train_tiny_gpt import GPT, GPTConfig, BATCH
+import time, torch, torch.nn.functional as F
+from foundations_of_llms.gpt import GPT, GPTConfig
+BATCH = 12
 torch.manual_seed(0)
 torch.set_num_threads(1)
 config = GPTConfig(vocab_size=78, n_ctx=64, d_model=128, n_layer=4, n_head=4)

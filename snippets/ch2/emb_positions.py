@@ -5,6 +5,8 @@ import torch
 from transformers import LlamaConfig
 from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
 
+from foundations_of_llms.figures import save_light_and_dark
+
 D_MODEL = 64  # width of the encodings (for RoPE: d_k, the width of one head's queries and keys)
 BASE = 10_000  # the wavelengths grow geometrically from 2*pi to 10,000 * 2*pi
 POSITIONS = 100  # rows of the figure
@@ -77,18 +79,6 @@ def draw_sinusoidal():
     ax.set(xlabel="dimension (even: sin, odd: cos)", ylabel="position", title="Sinusoidal position encodings")
     fig.colorbar(image, ax=ax, label="value")
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_sinusoidal, "emb-sinusoidal")

@@ -7,6 +7,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from foundations_of_llms.figures import save_light_and_dark
+
 SOURCE_LEN, TARGET_LEN = 6, 4  # encoder positions (the source), decoder positions (the target so far)
 D_MODEL, N_HEAD = 16, 2
 BATCH = 3
@@ -72,18 +74,6 @@ def draw_masks():
         ax.set(xlabel=f"key: {key_name} position", ylabel=f"query: {query_name} position")
         ax.set_title(title.replace(" (", "\n("), fontsize=10)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_masks, "encdec-masks")

@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
+from foundations_of_llms.figures import save_light_and_dark
+
 BATCH, SEQ, D_MODEL = 2, 7, 32
 D_FF = 4 * D_MODEL  # the usual 4x expansion: 512 -> 2048 in the original Transformer, 768 -> 3072 in GPT-2
 GPT2_SMALL_D = 768
@@ -61,18 +63,6 @@ def draw_gelu_relu():
     ax.set(xlim=(-3, 3), ylim=(-0.5, 3), xlabel="x", ylabel="activation", title="GELU against ReLU")
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_gelu_relu, "ffn-gelu-relu")

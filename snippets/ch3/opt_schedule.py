@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
+from foundations_of_llms.figures import save_light_and_dark
+
 WARMUP_STEPS = 100  # the learning rate rises linearly from 0 over these steps ...
 PEAK_LR, MIN_LR = 1e-3, 1e-4  # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
 STEPS = 2000  # train_tiny_gpt.py's default number of steps
@@ -55,18 +57,6 @@ def opt_draw_schedules():
     warmup.tick_params(labelsize="x-small")
     warmup.set_yticks([])
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(opt_draw_schedules, "opt-schedules")

