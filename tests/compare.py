@@ -25,14 +25,19 @@ data file is compared as data: its structure, strings and booleans exactly, its 
 `lines` expression matches the number's path (`models/0/sentences/1/weights/2/0/5`), exactly if none does.
 """
 
+import base64
 import difflib
 import fnmatch
+import io
 import json
 import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 # A wall-clock time as snippets print it ("12.3 s", "40 ms"), or a measured speed-up ("3.1x faster"):
 # it differs on every run, so it is not compared, nor are the spaces that right-align it in a column.
@@ -145,12 +150,6 @@ def _split(line):
 
 def images(text):
     """The PNG images embedded in an SVG, as arrays of pixels."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     return [np.asarray(Image.open(io.BytesIO(base64.b64decode(re.sub(r"\s", "", m)))).convert("RGBA"), dtype=int)
             for m in SVG_IMAGE.findall(text)]
 

@@ -1,5 +1,9 @@
 """Test 1: every snippet runs alone, offline, and prints exactly its expected output file."""
 
+import fnmatch
+import re
+import tomllib
+
 import pytest
 from conftest import PROJECT
 from harness import check_snippet, stray_figures
@@ -24,10 +28,6 @@ def test_every_figure_is_drawn_by_a_snippet(project):
 def test_every_declared_tolerance_applies_to_something(project):
     """A tolerance or a `varies` pattern in snippets/*/tolerances.toml must name a snippet that exists, a figure it
     writes, and lines of its recorded output that the rule matches: a stale rule would hide nothing but mislead."""
-    import fnmatch
-    import re
-    import tomllib
-
     stale = []
     for table_path in sorted(project.snippets.rglob("tolerances.toml")):
         table = tomllib.loads(table_path.read_text(encoding="utf-8"))
