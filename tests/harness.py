@@ -333,7 +333,7 @@ def orphans_and_dangling(project):
     shown, dangling = set(), []
     for page in project.pages():
         for line, target in project.includes(page):
-            path = project.root / target
+            path = project.root / target.split(":")[0]  # "file.py:section" includes one section of file.py
             if path.is_file():
                 shown.add(path.resolve())
             else:

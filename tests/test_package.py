@@ -1,16 +1,37 @@
 """The course package, src/foundations_of_llms/: its own invariants, and each module shown on the page that
 teaches it (a page includes it with --8<--, so the page and the package cannot disagree)."""
 
+import ast
+import math
+
 import torch
+import torch.nn.functional as F
 from conftest import PROJECT
 
+from foundations_of_llms.bpe import END, bpe_segment, train_bpe
+from foundations_of_llms.decoding import top_k_logits, top_p_logits
 from foundations_of_llms.gpt import GPT, GPTConfig
+from foundations_of_llms.neural import rows
+from foundations_of_llms.ngrams import count_ngrams, ngrams, perplexity
 from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
-from foundations_of_llms.training import from_pretrained, mean_loss, save_pretrained
+from foundations_of_llms.positions import rope
+from foundations_of_llms.scale import decoder_parameters
+from foundations_of_llms.training import (
+    MIN_LR,
+    PEAK_LR,
+    WARMUP_STEPS,
+    from_pretrained,
+    lr_at,
+    mean_loss,
+    save_pretrained,
+)
 
 PACKAGE = PROJECT.root / "src" / "foundations_of_llms"
-TAUGHT_ON = {"gpt.py": "docs/ch2/gpt.md", "plays.py": "docs/offline.md", "training.py": "docs/ch3/training.md",
-             "models.py": "docs/offline.md"}
+TAUGHT_ON = {"gpt.py": "docs/ch2/gpt.md", "gpt2.py": "docs/ch2/gpt.md", "plays.py": "docs/offline.md",
+             "models.py": "docs/offline.md", "training.py": "docs/ch3/training.md", "ngrams.py": "docs/ch1/ngrams.md",
+             "neural.py": "docs/ch1/neural.md", "scale.py": "docs/ch1/scale.md", "bpe.py": "docs/ch2/tokens.md",
+             "decoding.py": "docs/ch2/decoding.md", "positions.py": "docs/ch2/embeddings.md",
+             "generalisation.py": "docs/ch3/generalisation.md"}
 NOT_TAUGHT = {"__init__.py": "the package's docstring", "figures.py": "site plumbing: light and dark SVG files"}
 
 
@@ -19,7 +40,7 @@ def test_the_parameter_count_is_the_formula():
     for config in (GPTConfig(), GPTConfig(vocab_size=78, n_ctx=64, d_model=128, n_layer=4, n_head=4)):
         v, n, d, layers = config.vocab_size, config.n_ctx, config.d_model, config.n_layer
         count = sum(p.numel() for p in GPT(config).parameters())
-        assert count == (v + n) * d + layers * (12 * d * d + 13 * d) + 2 * d, config
+        assert count == (v + n) * d + layers * (12 * d * d + 13 * d) + 2 * d == decoder_parameters(v, n, d, layers)
     assert sum(p.numel() for p in GPT(GPTConfig(vocab_size=78, d_model=128, n_layer=4)).parameters()) == 811_520
 
 
@@ -62,3 +83,64 @@ def test_each_module_is_shown_on_the_page_that_teaches_it_and_nowhere_else():
         showing = [PROJECT.rel(p) for p in PROJECT.pages()
                    if any(t.split(":")[0] == target for _, t in PROJECT.includes(p))]
         assert showing == [page], f"{target} must be shown on {page} alone; it is shown on {showing}"
+
+
+def test_every_definition_names_the_page_that_teaches_it():
+    for module, page in TAUGHT_ON.items():
+        tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                doc = ast.get_docstring(node) or ""
+                assert page in doc.replace("\n", " "), f"{module}: {node.name}'s docstring must name {page}"
+        assert page in (ast.get_docstring(tree) or ""), f"{module}'s docstring must name {page}"
+        assert (PROJECT.root / page).is_file(), f"{module} names {page}, which does not exist"
+
+
+def test_ngram_counts_and_perplexity():
+    lines = [["a", "b"], ["b"]]
+    assert ngrams(["a", "b"], 2) == [("<s>", "a"), ("a", "b"), ("b", "</s>")]
+    grams, histories = count_ngrams(lines, 2)
+    assert sum(grams.values()) == sum(len(line) + 1 for line in lines) == sum(histories.values())
+    assert math.isclose(perplexity(lines, (grams, histories), 1e9, 4), 4)  # huge k: uniform over V = 4 tokens
+    assert perplexity(lines, (grams, histories), 1e-9, 4) < 4  # tiny k: the counts, which fit these lines well
+
+
+def test_rows_make_every_word_after_the_first_a_target_once():
+    stream = torch.arange(11)
+    inputs, targets = rows(stream, 4)
+    assert targets[targets >= 0].tolist() == list(range(1, 11))
+    assert torch.equal(inputs.flatten()[:10], stream[:10])
+
+
+def test_bpe_learns_the_frequent_pair_and_loses_nothing():
+    merges = train_bpe({"low": 5, "lower": 2, "newest": 6}, 3)
+    assert merges[0] == ("w", "e")  # 2 in lower + 6 in newest: the most frequent pair
+    ranks = {pair: rank for rank, pair in enumerate(merges)}
+    for word in ("low", "lowest", "unseen"):
+        assert "".join(bpe_segment(word, ranks)) == word + END
+
+
+def test_top_k_and_top_p_keep_what_they_promise():
+    torch.manual_seed(0)
+    logits = torch.randn(50)
+    assert torch.isfinite(top_k_logits(logits, 5)).sum() == 5
+    kept = torch.isfinite(top_p_logits(logits, 0.9))
+    probs = F.softmax(logits, dim=-1)
+    assert probs[kept].sum() >= 0.9 > probs[kept].sum() - probs[kept].min()  # the smallest such set
+    assert torch.isfinite(top_p_logits(logits, 1.0)).all()
+    assert math.isclose(F.softmax(top_p_logits(logits, 0.9), dim=-1).sum().item(), 1.0, rel_tol=1e-6)
+
+
+def test_rope_rotates_and_depends_only_on_the_distance():
+    torch.manual_seed(0)
+    q, k = torch.randn(2, 1, 8, dtype=torch.float64)
+    def score(m, n):
+        return (rope(q, torch.tensor([m])) @ rope(k, torch.tensor([n])).T).item()
+    assert math.isclose(rope(q, torch.tensor([5])).norm().item(), q.norm().item())
+    assert math.isclose(score(2, 5), score(12, 15)) and not math.isclose(score(2, 5), score(5, 2))
+
+
+def test_the_learning_rate_schedule():
+    assert lr_at(WARMUP_STEPS - 1, 2000) == PEAK_LR and lr_at(0, 2000) == PEAK_LR / WARMUP_STEPS
+    assert math.isclose(lr_at(1999, 2000), MIN_LR)
+    assert all(lr_at(s, 2000) >= lr_at(s + 1, 2000) for s in range(WARMUP_STEPS - 1, 1999))  # then only falls

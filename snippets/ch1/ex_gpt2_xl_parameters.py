@@ -3,17 +3,9 @@
 import torch
 from torch import nn
 
+from foundations_of_llms.scale import decoder_parameters
+
 VOCAB, CONTEXT, D_MODEL, LAYERS, HEADS = 50_257, 1_024, 1_600, 48, 25  # GPT-2 XL
-
-
-def decoder_parameters(vocab, context, d_model, layers):
-    """A GPT-2-style decoder: embeddings + layers x (attention + MLP + 2 LayerNorms) + final LayerNorm.
-    The output layer reuses the token embedding (weight tying), so it adds nothing."""
-    embeddings = vocab * d_model + context * d_model
-    attention = 3 * (d_model * d_model + d_model) + (d_model * d_model + d_model)  # W_q, W_k, W_v and W_o
-    mlp = (d_model * 4 * d_model + 4 * d_model) + (4 * d_model * d_model + d_model)  # d -> 4d -> d
-    norms = 2 * (2 * d_model)  # two LayerNorms, each with a gain and a bias
-    return embeddings + layers * (attention + mlp + norms) + 2 * d_model
 
 
 def gpt2_shaped(vocab, context, d_model, layers, heads):

@@ -1,7 +1,5 @@
 """Four neural language models of Shakespeare, trained for the same small budget on the same data."""
 
-import math
-import re
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -11,7 +9,9 @@ import torch
 import torch.nn as nn
 
 from foundations_of_llms.figures import save_light_and_dark
-from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
+from foundations_of_llms.neural import stream_perplexity, token_stream, word_step
+from foundations_of_llms.ngrams import play_words
+from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS
 
 MIN_COUNT = 2  # rarer training words become <unk>, exactly as for the n-gram models
 D_MODEL = 64  # width of every model's word vectors and of the vector it predicts from
@@ -26,26 +26,7 @@ SEED = 0
 BIGRAM_TEST_PPL = 244.6  # the best n-gram model: add-k bigram, k chosen on validation (ngram_perplexity.out)
 
 
-def tokenize(line):
-    """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
-    return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
-
-
-def load(split):
-    plays = sorted(PLAYS_DIR.glob("*/*.md"))
-    chosen = [p for p in plays if split(p.stem)]
-    return [tokenize(line) for play in chosen for line in spoken_lines(play)]
-
-
-def token_stream(lines, index):
-    """All lines as one stream of word ids, each line ended by </s> (id 0), after a first </s>."""
-    ids = [0]
-    for line in lines:
-        ids += [index.get(word, 1) for word in line] + [0]  # 1 is <unk>
-    return torch.tensor(ids)
-
-
-train_lines = load(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
+train_lines = play_words(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
 word_counts = Counter(word for line in train_lines for word in line)
 by_frequency = sorted(word_counts.items(), key=lambda item: (-item[1], item[0]))  # most frequent word first
 vocab = ["</s>", "<unk>"] + [word for word, count in by_frequency if count >= MIN_COUNT]
@@ -53,8 +34,8 @@ index = {word: i for i, word in enumerate(vocab)}
 V = len(vocab)
 train = token_stream(train_lines, index)
 del train_lines, word_counts, by_frequency  # a million small Python objects: the worker processes need only the tensors
-validation = token_stream(load(VALIDATION_PLAYS.__contains__), index)
-test = token_stream(load(TEST_PLAYS.__contains__), index)
+validation = token_stream(play_words(VALIDATION_PLAYS.__contains__), index)
+test = token_stream(play_words(TEST_PLAYS.__contains__), index)
 
 
 def output_layer():
@@ -114,28 +95,6 @@ class TransformerLM(nn.Module):
         return self.norm(self.layers(x, mask=causal_mask, is_causal=True))
 
 
-def rows(stream):
-    """Cut a stream into rows of CONTEXT inputs and their next words; every word after the first is a target
-    exactly once. The last row is padded, with target -1 meaning "no word"."""
-    pad = -(len(stream) - 1) % CONTEXT
-    inputs = torch.cat([stream[:-1], torch.zeros(pad, dtype=torch.long)]).view(-1, CONTEXT)
-    targets = torch.cat([stream[1:], torch.full((pad,), -1)]).view(-1, CONTEXT)
-    return inputs, targets
-
-
-@torch.no_grad()
-def stream_perplexity(model, stream):
-    model.eval()
-    inputs, targets = rows(stream)
-    nll = 0.0
-    for batch in range(0, len(inputs), 64):
-        vectors, words = model(inputs[batch : batch + 64]), targets[batch : batch + 64]
-        real = words >= 0
-        nll -= model.head(vectors[real], words[real]).output.sum().item()  # log P(word | its context)
-    model.train()
-    return math.exp(nll / (len(stream) - 1))
-
-
 def train_model(model):
     """STEPS of AdamW on random CONTEXT-long windows; the same windows, in the same order, for every model."""
     batches = torch.Generator().manual_seed(SEED)
@@ -143,17 +102,10 @@ def train_model(model):
     curve, seconds = [], 0.0
     for step in range(1, STEPS + 1):
         start = time.perf_counter()
-        starts = torch.randint(len(train) - CONTEXT - 1, (BATCH,), generator=batches)
-        windows = torch.stack([train[s : s + CONTEXT + 1] for s in starts.tolist()])
-        inputs, targets = windows[:, :-1], windows[:, 1:]
-        loss = model.head(model(inputs).reshape(-1, D_MODEL), targets.reshape(-1)).loss  # mean NLL
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        word_step(model, optimizer, train, CONTEXT, BATCH, batches)
         seconds += time.perf_counter() - start
         if step % EVAL_EVERY == 0:
-            curve.append((step, stream_perplexity(model, validation[: CURVE_TOKENS + 1])))
+            curve.append((step, stream_perplexity(model, validation[: CURVE_TOKENS + 1], CONTEXT)))
     return curve, seconds
 
 
@@ -173,7 +125,7 @@ def train_and_test(name):
     model = builders[name]()
     curve, seconds = train_model(model)
     parameters = sum(p.numel() for p in model.parameters())
-    return curve, seconds, stream_perplexity(model, test), parameters
+    return curve, seconds, stream_perplexity(model, test, CONTEXT), parameters
 
 
 def draw_validation_curves(curves):

@@ -1,26 +1,14 @@
 """Count n-grams in Shakespeare's plays, turn counts into probabilities, sample text."""
 
 import random
-import re
 from collections import Counter, defaultdict
 
+from foundations_of_llms.ngrams import ngrams, tokenize
 from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
 
 CONTEXT = ("good",)  # the history h in P(w | h) for the bigram table below
 SEED = 0
 LINES_TO_SAMPLE = 5
-
-
-def tokenize(line):
-    """Lower-cased words (keeping inner apostrophes: o'er, i'll) and punctuation marks."""
-    return re.findall(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]", line.lower())
-
-
-def ngrams(tokens, n):
-    """All n-grams of one line, padded with n-1 start symbols and one end symbol."""
-    padded = ["<s>"] * (n - 1) + tokens + ["</s>"]
-    return [tuple(padded[i : i + n]) for i in range(len(padded) - n + 1)]
-
 
 train_plays = [p for p in sorted(PLAYS_DIR.glob("*/*.md")) if p.stem not in VALIDATION_PLAYS | TEST_PLAYS]
 train_lines = [tokenize(line) for play in train_plays for line in spoken_lines(play)]

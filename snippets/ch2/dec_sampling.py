@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
+from foundations_of_llms.decoding import choose_by_sampling, choose_greedy, top_k_logits, top_p_logits
 from foundations_of_llms.figures import save_light_and_dark
 from foundations_of_llms.models import load_smollm2
 
@@ -21,31 +22,6 @@ def smollm2_next_token_logits(text):
     """The logits of the token that would follow `text`: a vector of vocab_size numbers."""
     with torch.no_grad():
         return model(**tokenizer(text, return_tensors="pt")).logits[0, -1]
-
-
-def choose_greedy(logits, generator):
-    """The most probable token; the generator is not used."""
-    return logits.argmax()
-
-
-def choose_by_sampling(logits, generator):
-    """Draw a token with the probabilities softmax(logits)."""
-    return torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)[0]
-
-
-def top_k_logits(logits, k):
-    """Keep the k largest logits; the others become -inf, probability 0."""
-    kth_largest = logits.topk(k).values[-1]
-    return logits.masked_fill(logits < kth_largest, float("-inf"))
-
-
-def top_p_logits(logits, p):
-    """Keep the smallest set of most probable tokens whose probabilities add up to at least p (the nucleus)."""
-    probs, order = F.softmax(logits, dim=-1).sort(descending=True)
-    before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above each one
-    remove = torch.zeros_like(logits, dtype=torch.bool)
-    remove[order] = before >= p  # the set already reached p without this token
-    return logits.masked_fill(remove, float("-inf"))
 
 
 def smollm2_continue(choose, text):

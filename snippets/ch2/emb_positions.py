@@ -6,6 +6,7 @@ from transformers import LlamaConfig
 from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
 
 from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.positions import rope
 
 D_MODEL = 64  # width of the encodings (for RoPE: d_k, the width of one head's queries and keys)
 BASE = 10_000  # the wavelengths grow geometrically from 2*pi to 10,000 * 2*pi
@@ -29,22 +30,13 @@ dots = (pe[OFFSET:] * pe[:-OFFSET]).sum(dim=1)  # PE(pos + k) . PE(pos), for eve
 torch.testing.assert_close(dots, (OFFSET * omega).cos().sum().expand_as(dots))
 
 
-def rope(x, positions):
-    """RoPE: rotate each pair (x_2i, x_2i+1) of the vector at position m by the angle m * omega_i."""
-    omega = BASE ** (-torch.arange(0, x.shape[-1], 2, dtype=x.dtype) / x.shape[-1])  # (d/2,)
-    angles = positions[:, None].to(x.dtype) * omega  # (seq, d/2)
-    even, odd = x[..., 0::2], x[..., 1::2]  # (..., seq, d/2) each
-    rotated = torch.stack([even * angles.cos() - odd * angles.sin(), even * angles.sin() + odd * angles.cos()], -1)
-    return rotated.flatten(-2)  # (..., seq, d)
-
-
 # The score of a query at position m and a key at position n depends only on m - n.
 query, key = torch.randn(2, 1, D_MODEL, dtype=torch.float64)  # one query and one key vector, (1, d) each
 
 
 def rope_score(m, n):
     """The attention score of the query at position m and the key at position n, both rotated by RoPE."""
-    return (rope(query, torch.tensor([m])) @ rope(key, torch.tensor([n])).T).item()
+    return (rope(query, torch.tensor([m]), BASE) @ rope(key, torch.tensor([n]), BASE).T).item()
 
 
 print(f"\nwithout RoPE: q.k = {(query @ key.T).item():.4f}")
@@ -55,7 +47,7 @@ for shift in (1, OFFSET, 1000):  # (m, n) and (m + shift, n + shift): the same s
     assert abs(rope_score(3 + shift, shift) - rope_score(3, 0)) < 1e-9
     assert abs(rope_score(shift, 3 + shift) - rope_score(0, 3)) < 1e-9
 assert abs(rope_score(5, 5) - (query @ key.T).item()) < 1e-9  # at the same position, the plain dot product
-torch.testing.assert_close(rope(query, torch.tensor([5])).norm(), query.norm())  # a rotation keeps lengths
+torch.testing.assert_close(rope(query, torch.tensor([5]), BASE).norm(), query.norm())  # a rotation keeps lengths
 
 # transformers' Llama code pairs dimension i with i + d/2 instead of 2i with 2i+1: the same rotations,
 # with the dimensions listed in another order (2i -> i, 2i+1 -> i + d/2).
@@ -67,7 +59,7 @@ rotary = LlamaRotaryEmbedding(config)
 cos, sin = rotary(x, positions[None])  # (batch, seq, d_k) each
 reordered = torch.cat([x[..., 0::2], x[..., 1::2]], dim=-1)
 library, _ = apply_rotary_pos_emb(reordered, reordered, cos, sin)
-ours = rope(x, positions)
+ours = rope(x, positions, BASE)
 torch.testing.assert_close(library, torch.cat([ours[..., 0::2], ours[..., 1::2]], dim=-1))
 torch.testing.assert_close(rotary.inv_freq, omega.float())  # the same frequencies omega_i
 print("\nrope(x) agrees with transformers' LlamaRotaryEmbedding + apply_rotary_pos_emb")

@@ -2,9 +2,9 @@
 
 import torch
 import torch.nn as nn
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from foundations_of_llms.gpt import GPT, Block, GPTConfig
+from foundations_of_llms.gpt2 import CONV1D, gpt2_weights, random_gpt2
 
 
 class PostLNBlock(Block):
@@ -27,18 +27,11 @@ def same_logits(model, reference, ids):
 
 
 BATCH, SEQ = 4, 16
-CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
 torch.manual_seed(0)
 config = GPTConfig()
-gpt2 = GPT2LMHeadModel(GPT2Config(
-    vocab_size=config.vocab_size, n_positions=config.n_ctx, n_embd=config.d_model, n_layer=config.n_layer,
-    n_head=config.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,  # no dropout: a deterministic model
-    bos_token_id=None, eos_token_id=None)).eval()
-with torch.no_grad():
-    for p in gpt2.parameters():  # random gains and biases too, as in gpt_from_gpt2.py
-        p.normal_(0.0, 0.5)
-weights = {name.removeprefix("transformer."): tensor for name, tensor in gpt2.state_dict().items()}
-correct = {name: tensor.T if name.endswith(CONV1D) else tensor for name, tensor in weights.items()}
+gpt2 = random_gpt2(config)  # random gains and biases too, as in gpt_from_gpt2.py
+weights = gpt2_weights(gpt2, transpose=())  # GPT-2's weights as they are stored
+correct = gpt2_weights(gpt2)
 ids = torch.randint(config.vocab_size, (BATCH, SEQ))
 
 print("Exercise 1: one kind of Conv1D weight left untransposed")

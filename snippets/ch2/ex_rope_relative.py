@@ -3,17 +3,10 @@ n - m alone; "three before" and "three after" score differently unless q and k h
 
 import torch
 
-D_HEAD, BASE = 8, 10_000.0
+from foundations_of_llms.positions import rope
+
+D_HEAD = 8
 torch.manual_seed(0)
-
-
-def rope(x, positions):
-    """RoPE: rotate each pair (x_2i, x_2i+1) of the vector at position m by the angle m * omega_i."""
-    omega = BASE ** (-torch.arange(0, x.shape[-1], 2, dtype=x.dtype) / x.shape[-1])  # (d/2,)
-    angles = positions[:, None].to(x.dtype) * omega  # (seq, d/2)
-    even, odd = x[..., 0::2], x[..., 1::2]  # (..., seq, d/2) each
-    rotated = torch.stack([even * angles.cos() - odd * angles.sin(), even * angles.sin() + odd * angles.cos()], -1)
-    return rotated.flatten(-2)  # (..., seq, d)
 
 
 def score(q, k, m, n):

@@ -5,15 +5,7 @@ import torch
 import torch.nn.functional as F
 from transformers import TopKLogitsWarper, TopPLogitsWarper
 
-
-def top_p_logits(logits, p):
-    """Keep the smallest set of most probable tokens whose probabilities add up to at least p (the nucleus)."""
-    probs, order = F.softmax(logits, dim=-1).sort(descending=True)
-    before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above each one
-    remove = torch.zeros_like(logits, dtype=torch.bool)
-    remove[order] = before >= p  # the set already reached p without this token
-    return logits.masked_fill(remove, float("-inf"))
-
+from foundations_of_llms.decoding import top_p_logits
 
 torch.manual_seed(0)
 logits = torch.randn(10)

@@ -1,71 +1,14 @@
 """Byte-pair encoding (Sennrich et al. 2016) learned from scratch on the training plays."""
 
-import math
-import re
-from collections import Counter, defaultdict
-from itertools import pairwise
+from collections import Counter
 
+from foundations_of_llms.bpe import END, PRETOKEN, bpe_segment, bpe_symbols, train_bpe
 from foundations_of_llms.plays import PLAYS_DIR, TEST_PLAYS, VALIDATION_PLAYS, spoken_lines
 
 NUM_MERGES = 1000
 MIN_COUNT = 2  # learn from the word types seen at least twice: the rare rest would only slow training down
-END = "</w>"  # glued to a word's last character, so that a final "s" and an inner "s" are different symbols
-PRETOKEN = re.compile(r"[\w']+|[^\w\s]")  # words (apostrophes kept) and single punctuation marks
 SHOWN_MERGES = 10
 EXAMPLES = ["Friends, Romans, countrymen, lend me your ears;", "Tokenisation splits unfamiliar words", "café"]
-
-
-def bpe_symbols(word):
-    """A word as BPE starts from it: its characters, the last one marked as ending the word."""
-    return list(word[:-1]) + [word[-1] + END]
-
-
-def merge_pair(symbols, pair):
-    """Replace every occurrence of the adjacent pair (a, b) in a list of symbols by the one symbol ab."""
-    merged, i = [], 0
-    while i < len(symbols):
-        if tuple(symbols[i : i + 2]) == pair:
-            merged.append(pair[0] + pair[1])
-            i += 2
-        else:
-            merged.append(symbols[i])
-            i += 1
-    return merged
-
-
-def train_bpe(word_counts, num_merges):
-    """Learn merges: again and again, fuse the most frequent pair of adjacent symbols into a new symbol."""
-    words, counts = [bpe_symbols(word) for word in word_counts], list(word_counts.values())
-    pair_counts, words_with = Counter(), defaultdict(set)  # pair -> occurrences; pair -> words that hold it
-    for i, symbols in enumerate(words):
-        for pair in pairwise(symbols):
-            pair_counts[pair] += counts[i]
-            words_with[pair].add(i)
-    merges = []
-    for _ in range(num_merges):
-        best = max(pair_counts, key=pair_counts.get)  # on a tie, the pair that was counted first
-        merges.append(best)
-        for i in words_with.pop(best):  # only the words holding the pair change: recount their pairs
-            for pair in pairwise(words[i]):
-                pair_counts[pair] -= counts[i]
-            words[i] = merge_pair(words[i], best)
-            for pair in pairwise(words[i]):
-                pair_counts[pair] += counts[i]
-                words_with[pair].add(i)
-        del pair_counts[best]
-    return merges
-
-
-def bpe_segment(word, ranks):
-    """Split any word: start from its characters and apply the learned merges, earliest-learned first."""
-    symbols = bpe_symbols(word)
-    while len(symbols) > 1:
-        pair = min(pairwise(symbols), key=lambda pair: ranks.get(pair, math.inf))
-        if pair not in ranks:
-            break
-        symbols = merge_pair(symbols, pair)
-    return symbols
-
 
 plays = sorted(PLAYS_DIR.glob("*/*.md"))
 train_lines = [line for p in plays if p.stem not in VALIDATION_PLAYS | TEST_PLAYS for line in spoken_lines(p)]

@@ -4,51 +4,14 @@ baseline: the same initial weights, the same batch order, the same number of ste
 from dataclasses import replace
 
 import torch
-import torch.nn.functional as F
 
-from foundations_of_llms.gpt import GPT, GPTConfig
-from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
+from foundations_of_llms.generalisation import LR, SLICE_CHARS, STEPS, overfit_data, overfit_run
+from foundations_of_llms.gpt import GPT
 from foundations_of_llms.training import mean_loss
 
-SLICE_CHARS = 1_500  # the first 1,500 characters of the training plays: the opening lines of one play
-VALIDATION_CHARS = 4_096  # validation loss on the first 4,096 characters of the validation plays: 128 windows
-STEPS, BATCH, LR, BETAS, EVAL_EVERY = 250, 16, 5e-3, (0.9, 0.99), 25  # constant lr, no warm-up, no clipping
 torch.set_num_threads(1)  # the same sums in the same order on every machine; and, measured, faster than two
 
-train_text = plays_text(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
-chars = sorted(set(train_text))  # the vocabulary: every character of the training text
-index = {c: i for i, c in enumerate(chars)}
-validation_text = "".join(c for c in plays_text(VALIDATION_PLAYS.__contains__) if c in index)
-small = torch.tensor([index[c] for c in train_text[:SLICE_CHARS]])  # the deliberately small training set
-validation = torch.tensor([index[c] for c in validation_text[: VALIDATION_CHARS + 1]])
-config = GPTConfig(vocab_size=len(chars), n_ctx=32, d_model=48, n_layer=1, n_head=2)
-
-
-def gen_train_run(train, dropout=0.0, weight_decay=0.0):
-    """Train on the characters `train`; every EVAL_EVERY steps measure the loss on the small slice (the
-    training loss) and on the validation text. Returns that history and a copy of the best weights."""
-    torch.manual_seed(0)  # the same initial weights for every run (dropout has no weights)
-    model = GPT(replace(config, dropout=dropout))
-    optimizer = torch.optim.AdamW([  # decoupled weight decay on the matrices only, as in train_tiny_gpt.py
-        {"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": weight_decay},
-        {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}], lr=LR, betas=BETAS,
-        fused=True)  # the same AdamW update, computed for all the weights at once: faster on a CPU
-    batches = torch.Generator().manual_seed(0)  # the same window starts in the same order, whatever dropout draws
-    history, best_weights = {"step": [], "train": [], "validation": []}, None
-    for step in range(1, STEPS + 1):
-        starts = torch.randint(len(train) - config.n_ctx - 1, (BATCH,), generator=batches)
-        windows = torch.stack([train[s : s + config.n_ctx + 1] for s in starts.tolist()])  # (batch, n_ctx + 1)
-        loss = F.cross_entropy(model(windows[:, :-1]).flatten(0, 1), windows[:, 1:].flatten())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if step % EVAL_EVERY == 0:
-            history["step"].append(step)
-            history["train"].append(mean_loss(model, small, config.n_ctx))
-            history["validation"].append(mean_loss(model, validation, config.n_ctx))
-            if history["validation"][-1] == min(history["validation"]):  # the best checkpoint so far
-                best_weights = {name: tensor.clone() for name, tensor in model.state_dict().items()}
-    return history, best_weights
+train_text, index, small, validation, config = overfit_data()
 
 
 DROPOUT, WEIGHT_DECAY, MORE = 0.2, 1.0, 10  # the regularisers tried
@@ -70,10 +33,11 @@ start = GPT(config).state_dict()
 torch.manual_seed(0)  # dropout adds no weights, so every run below starts from these same numbers
 with_dropout = GPT(replace(config, dropout=DROPOUT)).state_dict()
 assert all(torch.equal(start[name], tensor) for name, tensor in with_dropout.items())
-runs = {"baseline (none)": gen_train_run(small),
-        f"dropout {DROPOUT}": gen_train_run(small, dropout=DROPOUT),
-        f"weight decay {WEIGHT_DECAY}": gen_train_run(small, weight_decay=WEIGHT_DECAY),
-        f"{MORE}x the text": gen_train_run(torch.tensor([index[c] for c in train_text[: MORE * SLICE_CHARS]]))}
+more = torch.tensor([index[c] for c in train_text[: MORE * SLICE_CHARS]])
+runs = {"baseline (none)": overfit_run(small, small, validation, config),
+        f"dropout {DROPOUT}": overfit_run(small, small, validation, config, dropout=DROPOUT),
+        f"weight decay {WEIGHT_DECAY}": overfit_run(small, small, validation, config, weight_decay=WEIGHT_DECAY),
+        f"{MORE}x the text": overfit_run(more, small, validation, config)}
 rows = {}  # run -> (lowest validation loss, its step, final validation loss, final training loss)
 for name, (history, _) in runs.items():
     i = history["validation"].index(min(history["validation"]))

@@ -7,21 +7,12 @@ import torch
 import torch.nn as nn
 
 from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.training import MIN_LR, PEAK_LR, WARMUP_STEPS, lr_at
 
-WARMUP_STEPS = 100  # the learning rate rises linearly from 0 over these steps ...
-PEAK_LR, MIN_LR = 1e-3, 1e-4  # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
 STEPS = 2000  # train_tiny_gpt.py's default number of steps
 GPT3_PEAK_LR = 0.6e-4  # GPT-3 175B (Brown et al. 2020, Table 2.1 and App. B)
 GPT3_WARMUP_TOKENS, GPT3_DECAY_TOKENS, GPT3_TOTAL_TOKENS = 375e6, 260e9, 300e9
 CLIP = 1.0  # the largest global norm the gradient may have
-
-
-def lr_at(step, steps):
-    """Linear warm-up to PEAK_LR, then cosine decay to MIN_LR at the last step."""
-    if step < WARMUP_STEPS:
-        return PEAK_LR * (step + 1) / WARMUP_STEPS
-    progress = (step - WARMUP_STEPS) / max(1, steps - 1 - WARMUP_STEPS)  # 0 -> 1
-    return MIN_LR + 0.5 * (PEAK_LR - MIN_LR) * (1 + math.cos(math.pi * progress))
 
 
 def opt_gpt3_lr(tokens):

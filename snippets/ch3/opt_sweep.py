@@ -5,12 +5,10 @@ import time
 
 import matplotlib.pyplot as plt
 import torch
-import torch.nn.functional as F
 
 from foundations_of_llms.figures import save_light_and_dark
 from foundations_of_llms.gpt import GPT, GPTConfig
-from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
-from foundations_of_llms.training import mean_loss
+from foundations_of_llms.training import character_split, decay_groups, mean_loss, train_step
 
 TRAIN_CHARS = 400_000  # the first 400,000 characters of the training plays: plenty for 100 steps
 VALIDATION_CHARS = 8_192  # validation loss on the first 8,192 characters of the validation plays: 256 windows
@@ -19,25 +17,18 @@ SEEDS = (0, 1)  # seed 0 for the sweep; seed 1 repeats each optimiser's best run
 MOMENTUM, BETAS, WEIGHT_DECAY = 0.9, (0.9, 0.99), 0.1
 
 
-def opt_decay_groups(model):
-    """AdamW decays the matrices only, as train_tiny_gpt.py does; biases and LayerNorm gains are not decayed."""
-    return [{"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": WEIGHT_DECAY},
-            {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}]
-
-
 SWEEP = {  # three learning rates per optimiser, about 3x apart; constant lr, no warm-up, no clipping
     "SGD": ([0.1, 0.3, 1.0], lambda model, lr: torch.optim.SGD(model.parameters(), lr=lr)),
     "SGD+momentum": ([0.1, 0.3, 1.0], lambda model, lr: torch.optim.SGD(model.parameters(), lr=lr,
                                                                          momentum=MOMENTUM)),
     "Adam": ([1e-3, 3e-3, 1e-2], lambda model, lr: torch.optim.Adam(model.parameters(), lr=lr, betas=BETAS)),
-    "AdamW": ([1e-3, 3e-3, 1e-2], lambda model, lr: torch.optim.AdamW(opt_decay_groups(model), lr=lr, betas=BETAS)),
+    "AdamW": ([1e-3, 3e-3, 1e-2], lambda model, lr: torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=lr,
+                                                                               betas=BETAS)),
 }
 torch.set_num_threads(1)  # the same sums in the same order on every machine; faster, too, for a model this small
 
-train_text = plays_text(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
-chars = sorted(set(train_text))  # the vocabulary: every character of the training text
+train_text, validation_text, chars = character_split()  # the vocabulary: every character of the training text
 index = {c: i for i, c in enumerate(chars)}
-validation_text = "".join(c for c in plays_text(VALIDATION_PLAYS.__contains__) if c in index)
 train = torch.tensor([index[c] for c in train_text[:TRAIN_CHARS]])
 validation = torch.tensor([index[c] for c in validation_text[: VALIDATION_CHARS + 1]])
 config = GPTConfig(vocab_size=len(chars), n_ctx=32, d_model=32, n_layer=1, n_head=2)
@@ -56,13 +47,7 @@ def opt_train_run(make_optimizer, lr, seed):
     batches = torch.Generator().manual_seed(seed)  # the same windows, in the same order, for every run
     losses = []
     for _ in range(STEPS):
-        starts = torch.randint(len(train) - config.n_ctx - 1, (BATCH,), generator=batches)
-        windows = torch.stack([train[s : s + config.n_ctx + 1] for s in starts.tolist()])  # (batch, n_ctx + 1)
-        loss = F.cross_entropy(model(windows[:, :-1]).flatten(0, 1), windows[:, 1:].flatten())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(train_step(model, optimizer, train, config.n_ctx, BATCH, generator=batches).item())
     final = mean_loss(model, validation, config.n_ctx)
     return losses, final if final < math.log(len(chars)) else math.inf  # worse than a uniform guess: diverged
 

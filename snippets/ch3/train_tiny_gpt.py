@@ -9,35 +9,30 @@ batch 12, 2,000 steps, no dropout), on this course's own split of the plays.
 import argparse
 import hashlib
 import json
-import math
 import time
 from pathlib import Path
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from foundations_of_llms.gpt import GPT, GPTConfig
-from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
-from foundations_of_llms.training import from_pretrained, mean_loss, save_pretrained
+from foundations_of_llms.training import (
+    PEAK_LR,
+    character_split,
+    decay_groups,
+    from_pretrained,
+    lr_at,
+    mean_loss,
+    save_pretrained,
+    train_step,
+)
 
 BATCH = 12  # windows of n_ctx + 1 characters per step
-WARMUP_STEPS = 100  # the learning rate rises linearly from 0 over these steps ...
-PEAK_LR, MIN_LR = 1e-3, 1e-4  # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
 WEIGHT_DECAY = 0.1  # AdamW's decoupled decay, on matrices only (not on biases, LayerNorms)
 BETAS = (0.9, 0.99)
 CLIP = 1.0  # the gradient's global norm is clipped to this
 EVAL_EVERY = 250  # steps between two validation measurements
 EVAL_CHARS = 16_384  # validation loss on the first 16,384 characters of the validation plays: 256 windows
-
-
-def lr_at(step, steps):
-    """Linear warm-up to PEAK_LR, then cosine decay to MIN_LR at the last step."""
-    if step < WARMUP_STEPS:
-        return PEAK_LR * (step + 1) / WARMUP_STEPS
-    progress = (step - WARMUP_STEPS) / max(1, steps - 1 - WARMUP_STEPS)  # 0 -> 1
-    return MIN_LR + 0.5 * (PEAK_LR - MIN_LR) * (1 + math.cos(math.pi * progress))
 
 
 def main():
@@ -49,10 +44,8 @@ def main():
     torch.manual_seed(args.seed)  # the initial weights and every batch
     torch.set_num_threads(1)  # the same sums in the same order, so the same weights, on any number of cores
 
-    train_text = plays_text(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
-    chars = sorted(set(train_text))  # the vocabulary: every character of the training text
+    train_text, validation_text, chars = character_split()  # the vocabulary: every character of the training text
     index = {c: i for i, c in enumerate(chars)}
-    validation_text = "".join(c for c in plays_text(VALIDATION_PLAYS.__contains__) if c in index)
     train = torch.tensor([index[c] for c in train_text])
     validation = torch.tensor([index[c] for c in validation_text[: EVAL_CHARS + 1]])
     print(f"characters: train {len(train):,}, vocabulary {len(chars)}; validation measured on {EVAL_CHARS:,}")
@@ -60,10 +53,7 @@ def main():
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
     model = GPT(config)
     print(f"{config}\nparameters: {sum(p.numel() for p in model.parameters()):,}")
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=PEAK_LR, betas=BETAS)
+    optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=PEAK_LR, betas=BETAS)
 
     history = {"step": [], "train_loss": [], "val_loss": [], "seconds": []}
     seconds, start = 0.0, time.perf_counter()
@@ -71,14 +61,7 @@ def main():
     for step in progress:
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps)
-        starts = torch.randint(len(train) - config.n_ctx - 1, (BATCH,))
-        windows = torch.stack([train[s : s + config.n_ctx + 1] for s in starts.tolist()])
-        logits = model(windows[:, :-1])
-        loss = F.cross_entropy(logits.flatten(0, 1), windows[:, 1:].flatten())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), CLIP)
-        optimizer.step()
+        loss = train_step(model, optimizer, train, config.n_ctx, BATCH, clip=CLIP)  # windows from torch's global RNG
         if (step + 1) % EVAL_EVERY == 0 or step + 1 == args.steps:
             seconds = time.perf_counter() - start
             val_loss = mean_loss(model, validation, config.n_ctx)

@@ -1,17 +1,72 @@
-"""The tiny GPT's training helpers, taught on docs/ch3/training.md: the loss over a text, saving and loading a
-checkpoint, and sampling from it.
+"""The tiny GPT's training helpers, taught on docs/ch3/training.md: the character data, one training step, the
+loss over a text, saving and loading a checkpoint, and sampling from it.
 
-    from foundations_of_llms.training import from_pretrained, mean_loss, sample_text
+    from foundations_of_llms.training import character_split, mean_loss, train_step
 """
 
 import json
+import math
 from dataclasses import asdict
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from foundations_of_llms.gpt import GPT, GPTConfig
+from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
+
+
+# --8<-- [start:characters]
+def character_split():
+    """The training plays' text, the validation plays' text in its characters, and those characters sorted: the
+    vocabulary of chapter 3's character-level models (docs/ch3/training.md)."""
+    train_text = plays_text(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
+    chars = sorted(set(train_text))
+    index = {c: i for i, c in enumerate(chars)}
+    validation_text = "".join(c for c in plays_text(VALIDATION_PLAYS.__contains__) if c in index)
+    return train_text, validation_text, chars
+# --8<-- [end:characters]
+
+
+# --8<-- [start:decay_groups]
+def decay_groups(model, weight_decay):
+    """AdamW's parameter groups: decay on the matrices only, not on biases and LayerNorm gains
+    (docs/ch3/training.md)."""
+    return [{"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}]
+# --8<-- [end:decay_groups]
+
+
+# --8<-- [start:lr_at]
+WARMUP_STEPS = 100  # the learning rate rises linearly from 0 over these steps ...
+PEAK_LR, MIN_LR = 1e-3, 1e-4  # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
+
+
+def lr_at(step, steps):
+    """The tiny GPT's schedule: linear warm-up to PEAK_LR, then cosine decay to MIN_LR at the last step
+    (docs/ch3/training.md)."""
+    if step < WARMUP_STEPS:
+        return PEAK_LR * (step + 1) / WARMUP_STEPS
+    progress = (step - WARMUP_STEPS) / max(1, steps - 1 - WARMUP_STEPS)  # 0 -> 1
+    return MIN_LR + 0.5 * (PEAK_LR - MIN_LR) * (1 + math.cos(math.pi * progress))
+# --8<-- [end:lr_at]
+
+
+# --8<-- [start:train_step]
+def train_step(model, optimizer, data, n_ctx, batch, generator=None, clip=None):
+    """One step: draw `batch` windows of n_ctx + 1 ids from data, predict every next id, follow the gradient of
+    the mean cross-entropy (its norm clipped to `clip`, if given); returns the loss (docs/ch3/training.md)."""
+    starts = torch.randint(len(data) - n_ctx - 1, (batch,), generator=generator)
+    windows = torch.stack([data[s : s + n_ctx + 1] for s in starts.tolist()])  # (batch, n_ctx + 1)
+    loss = F.cross_entropy(model(windows[:, :-1]).flatten(0, 1), windows[:, 1:].flatten())
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+    optimizer.step()
+    return loss
+# --8<-- [end:train_step]
 
 
 # --8<-- [start:mean_loss]
