@@ -1,6 +1,10 @@
-"""Test 4: the site builds with `mkdocs build --strict` (broken links, anchors and includes are errors)."""
+"""Test 4: the site builds with `mkdocs build --strict` (broken links, anchors and includes are errors), and what
+its search index holds."""
 
+import json
 import re
+
+from bs4 import BeautifulSoup
 
 
 def test_mkdocs_build_strict_passes(built_site):
@@ -26,3 +30,33 @@ def test_math_is_rendered_when_the_site_is_built(built_site):
     scale = (site / "ch1" / "scale" / "index.html").read_text(encoding="utf-8")
     assert scale.count('class="katex"') > 20, "ch1/scale has no rendered math"
     assert "katex.min.js" not in scale, "a page still loads KaTeX's script"
+
+
+def _index(site):
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_the_search_index_holds_code_by_its_names_not_its_lines(built_site):
+    """tools/mkdocs_hooks.py: code blocks are not indexed, but the names a Python block defines are, on its page."""
+    _, site = built_site
+    text = {entry["location"]: entry["text"] for entry in _index(site)}
+    decoding = " ".join(t for location, t in text.items() if location.startswith("ch2/decoding/"))
+    assert "top_p_logits" in decoding and "choose_by_sampling" in decoding  # defined in a block on that page
+    assert "before = probs.cumsum(dim=-1) - probs" not in " ".join(text.values())  # a line of that block
+    assert not [location for location, t in text.items() if "<pre" in t and not location.startswith("labs/")]
+
+
+def test_the_search_index_gives_no_answers_away(built_site):
+    """A quiz option's feedback and an exercise's solution are on the page, and not in the search index."""
+    _, site = built_site
+    indexed = " ".join(entry["text"] for entry in _index(site))
+    answers = []
+    for page in sorted(site.rglob("index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for details in soup.select("details.option, details.success"):
+            first = details.find("p")
+            if first is not None and first.select_one(".katex") is None and len(first.get_text()) > 40:  # no math
+                answers.append((page.relative_to(site).as_posix(), first.get_text(" ", strip=True)[:40]))
+    assert len(answers) > 50, "the built site has fewer quiz options and solutions than expected"
+    found = [(page, answer) for page, answer in answers if answer in indexed]
+    assert not found, f"answers in the search index: {found[:3]}"

@@ -1,12 +1,14 @@
 """`make bench`: build times, each example's wall time, the test suite's time and each page's weight.
 
     .venv/bin/python tools/bench.py [--skip-tests]
+    .venv/bin/python tools/bench.py --weights SITE    # the search index and page weights of a built site
 
 Budgets (from the project's issues): warm build <= 10 s, each snippet <= 20 s on 2 cores (the one
 that trains four language models is allowed 60 s), each chapter's snippets together <= 2 minutes
-(chapter 1) or 3 minutes (chapters 2 and 3), each page <= 600 KB transferred, and Lighthouse's
-performance and accessibility scores >= 95 on each page (Lighthouse's scores are timings of this machine, so
-they live here and not in the tests). Numbers over budget are marked OVER; the exit status is 1 if any is.
+(chapter 1) or 3 minutes (chapters 2 and 3), each page <= 600 KB transferred, the search index <= 300 KB
+uncompressed, and Lighthouse's performance and accessibility scores >= 95 on each page (Lighthouse's scores are
+timings of this machine, so they live here and not in the tests). Numbers over budget are marked OVER; the exit
+status is 1 if any is.
 
 Machines of one kind differ by up to 3 times in speed, so the bench starts with a calibration figure: the steps
 per second of chapter 3's tiny GPT training loop (batch 12, context 64, AdamW) on one thread. Read every time
@@ -42,6 +44,7 @@ SNIPPET_BUDGET_S = 20
 LONGER_SNIPPET_BUDGETS_S = {"snippets/ch1/neural_lms.py": 60}  # four models, two at a time, ~20 s each
 CHAPTER_BUDGETS_S = {"ch1": 120, "ch2": 180, "ch3": 180}
 PAGE_BUDGET_BYTES = 600 * 1024
+SEARCH_INDEX_BUDGET_BYTES = 300 * 1024  # uncompressed: every page's search loads it
 MIN_LIGHTHOUSE_SCORE = 0.95  # performance and accessibility, desktop preset (tests/lighthouse.mjs)
 
 
@@ -153,6 +156,42 @@ def bench_pages(project, site):
     return ok
 
 
+def uncompressed_weights(site):
+    """{page: bytes} of each built page as stored, with what it loads: its stylesheets, scripts, images and
+    preloaded fonts, and the search index, which Material's search fetches on every page."""
+    from bs4 import BeautifulSoup
+
+    index = site / "search" / "search_index.json"
+    weights = {}
+    for page in sorted(site.rglob("index.html")):
+        if page.parent == site / "404":
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        refs = {tag.get("href") or tag.get("src") for tag in soup.select(
+            "link[rel=stylesheet][href], link[rel=preload][href], script[src], img[src]")}
+        files = {page, index}
+        for ref in refs:
+            if ref.startswith("data:") or "://" in ref:  # inlined, or another host's (the tests forbid those)
+                continue
+            target = (page.parent / ref.split("#")[0].split("?")[0]).resolve()
+            if target.is_file():
+                files.add(target)
+        weights[page.parent.relative_to(site).as_posix() or "."] = sum(f.stat().st_size for f in files)
+    return weights
+
+
+def bench_search_and_weights(site):
+    print("\n== search index and uncompressed page weights (as stored: html, css, js, images, fonts, index)")
+    size = (site / "search" / "search_index.json").stat().st_size
+    within = size <= SEARCH_INDEX_BUDGET_BYTES
+    print(f"search index: {size / 1024:.1f} KB   budget {SEARCH_INDEX_BUDGET_BYTES // 1024} KB  {verdict(within)}")
+    weights = uncompressed_weights(site)
+    for page, weight in weights.items():
+        print(f"{page:34} {weight / 1024:8.1f} KB")
+    print(f"{'smallest to largest':34} {min(weights.values()) / 1024:.0f} to {max(weights.values()) / 1024:.0f} KB")
+    return within
+
+
 def bench_lighthouse(project, site):
     print("\n== Lighthouse per page (desktop preset, simulated throttling; reports in build/lighthouse/)")
     problem = node_packages_missing() or (chromium_path() is None and "chromium is not installed")
@@ -192,12 +231,16 @@ def bench_tests():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the whole test suite")
+    parser.add_argument("--weights", type=Path, metavar="SITE", help="only the search index and page weights of a "
+                        "site already built in SITE (for comparing two revisions)")
     args = parser.parse_args()
+    if args.weights:
+        sys.exit(0 if bench_search_and_weights(args.weights) else 1)
     project = Project(ROOT, cache=False)  # every snippet is run and timed afresh
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         results = [bench_calibration(), bench_builds(project, site), bench_snippets(project),
-                   bench_pages(project, site), bench_lighthouse(project, site)]
+                   bench_search_and_weights(site), bench_pages(project, site), bench_lighthouse(project, site)]
     if not args.skip_tests:
         results.append(bench_tests())
     sys.exit(0 if all(results) else 1)

@@ -10,7 +10,12 @@ when the site is built.
   Each page then preloads the KaTeX fonts its formulas are drawn with (tools/katex_fonts.py), so that they arrive
   with the stylesheets rather than after the text has been laid out with a fallback font. A short inline
   formula and the punctuation touching it ("$x$," or "($x$") are wrapped in a span that does not break, so that the
-  two never part at a line end."""
+  two never part at a line end.
+- Search: the index holds the prose, not the code. Every code block and output is marked data-search-exclude, and
+  a Python block leaves behind, for the index only, the names it defines (functions, classes, constants), so
+  that searching for `top_p_logits` still finds the page that writes it out. Not indexed either: the "Run it
+  yourself" note (the same sentences on every page), display math (TeX), and answers (a quiz option's feedback,
+  an exercise's solution), which a search must not give away."""
 
 import html
 import json
@@ -19,6 +24,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from katex_fonts import fonts_used
 from mkdocs.exceptions import PluginError
 
@@ -47,6 +53,37 @@ def on_page_markdown(markdown, page, config, files):
     if title is None:  # no H1 written on the page: the note goes first
         return note + "\n" + markdown
     return f"{markdown[: title.end()]}\n\n{note}\n{markdown[title.end():]}"
+
+
+DEFINED = re.compile(r"^(?:async def|def|class) ([A-Za-z_]\w*)|^([A-Z][A-Z0-9_]*) *[=:]", re.MULTILINE)
+
+
+def index_names_only(soup, block):
+    """Keep a code block out of the search index; a Python block leaves, for the index only, the names it defines."""
+    block["data-search-exclude"] = ""
+    names = [a or b for a, b in DEFINED.findall(block.get_text())] if "language-python" in block["class"] else []
+    if names:
+        index_only = soup.new_tag("p", attrs={"hidden": "", "class": "search-names"})
+        index_only.string = "Defines: " + ", ".join(dict.fromkeys(names))
+        block.insert_after(index_only)
+
+
+def on_page_content(html_text, page, config, files):
+    if page.file.src_uri.startswith("labs/lab"):  # the labs' hook (tools/mkdocs_labs.py) indexes a lab's code
+        return html_text
+    soup = BeautifulSoup(html_text, "html.parser")
+    for details in soup.select("details.example, details.success"):
+        if details.summary and details.summary.get_text() in ("Run it yourself", "Solution"):
+            details["data-search-exclude"] = ""  # the same sentences on every page; an exercise's answer
+    for option in soup.select("details.option"):  # a quiz option's feedback: searching must not give answers away
+        for feedback in option.find_all(recursive=False):
+            if feedback.name != "summary":
+                feedback["data-search-exclude"] = ""
+    for formula in soup.select("div.arithmatex"):  # display math: its TeX is nothing a reader searches for
+        formula["data-search-exclude"] = ""
+    for block in soup.select("div.highlight"):
+        index_names_only(soup, block)
+    return str(soup)
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,8 @@ light and dark palettes:
 
 - it removes every inlined <style> and <script> and the hidden copies of the sources;
 - code cells become Material code blocks (`.highlight > pre > code`: its colours and its copy button);
-- outputs are marked `data-search-exclude`, so the search index holds the prose and code but no outputs;
+- outputs are marked `data-search-exclude`, so the search index holds the prose and the names the code defines
+  (tools/mkdocs_hooks.py `index_names_only`, as on every page), but no code lines and no outputs;
 - $...$ and $$...$$ in the prose become arithmatex spans, which katex-init.js typesets like every page's math;
 - a link under the title downloads the lab as a notebook, LAB.ipynb, which this hook writes with jupytext
   beside the page; it also links the .py (jupytext's percent format), which runs as a plain script.
@@ -22,6 +23,7 @@ from pathlib import Path
 import jupytext
 import mkdocs_jupyter.plugin
 from bs4 import BeautifulSoup
+from mkdocs_hooks import index_names_only
 
 LABS = re.compile(r"^labs/lab[^/]*\.py$")  # the files mkdocs-jupyter renders (its `include` in mkdocs.yml)
 EXTRA_CACHE_INPUTS = ["docs/models/tiny-gpt"]  # files that labs read besides themselves
@@ -87,8 +89,9 @@ def on_page_content(html, page, config, files):
     for element in soup.select("style, script, .clipboard-copy-txt, .zeroclipboard-container, .celltoolbar"):
         element.decompose()
     for block in soup.select("div.highlight-ipynb"):  # a code cell's input: Material's code block
-        block["class"] = ["highlight"]
+        block["class"] = ["language-python", "highlight"]
         _wrap_in_code(soup, block.find("pre"))
+        index_names_only(soup, block)  # in the search index by the names it defines, as on every page
     for output in soup.select(".jp-OutputArea"):
         output["data-search-exclude"] = ""
         _merge_printed_text(output)
