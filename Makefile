@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt
+.PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt wheel
 
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
@@ -63,6 +63,12 @@ test: $(STAMP) browser node-packages lint
 examples: $(STAMP)
 	$(BIN)/python -m pytest -m examples
 
+# The course package as a wheel in dist/, for a project of your own (README, "Examples and their outputs").
+# Built offline with the pinned setuptools the set-up installs.
+wheel: $(STAMP)
+	rm -rf dist && $(BIN)/python -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w dist .
+	@ls dist/*.whl
+
 # The examples under other CPU kernels and thread counts (tools/portability.py; the README lists the matrix).
 test-portability: $(STAMP)
 	$(BIN)/python tools/portability.py
@@ -75,11 +81,11 @@ bench: $(STAMP) browser node-packages
 TINY_GPT := build/tiny-gpt
 tiny-gpt: $(STAMP)
 	rm -rf $(TINY_GPT) && mkdir -p $(TINY_GPT)/seed-1 $(TINY_GPT)/seed-2
-	cd $(TINY_GPT) && ../../$(BIN)/python ../../snippets/ch3/train_tiny_gpt.py > ../../snippets/ch3/train_tiny_gpt.out
+	cd $(TINY_GPT) && ../../$(BIN)/python ../../snippets/ch3/training/train_tiny_gpt.py > ../../snippets/ch3/training/train_tiny_gpt.out
 	for seed in 1 2; do (cd $(TINY_GPT)/seed-$$seed && \
-		../../../$(BIN)/python ../../../snippets/ch3/train_tiny_gpt.py --seed $$seed > stdout.txt) || exit 1; done
+		../../../$(BIN)/python ../../../snippets/ch3/training/train_tiny_gpt.py --seed $$seed > stdout.txt) || exit 1; done
 	rm -rf docs/models/tiny-gpt && cp -r $(TINY_GPT)/tiny-gpt docs/models/tiny-gpt
 	for seed in 1 2; do cp $(TINY_GPT)/seed-$$seed/tiny-gpt/history.json docs/models/tiny-gpt/history-seed-$$seed.json; done
 
 clean:
-	rm -rf site build .pytest_cache .ruff_cache
+	rm -rf site build dist .pytest_cache .ruff_cache

@@ -57,8 +57,9 @@ def new_context(browser, base_url, **options):
     return context
 
 
-def open_page(context, url, base_url):
-    """Load a page, recording console errors, requests to other hosts and the bytes transferred."""
+def open_page(context, url, base_url, on_page=None):
+    """Load a page, recording console errors, requests to other hosts and the bytes transferred; on_page(page), if
+    given, is called before the page loads (to listen to its events)."""
     visit = Visit(url)
     local = urlparse(base_url).netloc
 
@@ -81,6 +82,8 @@ def open_page(context, url, base_url):
     page.on("response", on_response)
     page.on("console", lambda message: message.type == "error" and visit.console_errors.append(message.text))
     page.on("pageerror", lambda error: visit.console_errors.append(str(error)))
+    if on_page is not None:
+        on_page(page)
     page.goto(url, wait_until="networkidle")
     return page, visit
 

@@ -20,6 +20,14 @@ def pytest_addoption(parser):
                      help="rewrite each snippet's expected output file (.out) with what it prints now")
 
 
+def pytest_collection_modifyitems(items):
+    """`pytest -k ch3/training` runs everything that checks docs/ch3/training.md: the tests parametrized by the page
+    or by its snippets (snippets/ch3/training/...) match by their ids; a test marked @pytest.mark.page matches too."""
+    for item in items:
+        for mark in item.iter_markers("page"):
+            item.extra_keyword_matches.update(mark.args)
+
+
 @pytest.fixture(scope="session")
 def project():
     """The real project; it remembers snippet runs so identical code runs once per session."""

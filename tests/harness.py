@@ -4,12 +4,12 @@ and the broken miniature sites of test_bad_input.py.
 A *snippet* is a script under snippets/ with its expected stdout beside it (same name, .out).
 A *page* is a Markdown file under docs/; it shows snippets and their outputs with pymdownx.snippets:
 
-    ```python title="snippets/ch1/ngram_counts.py"
-    --8<-- "snippets/ch1/ngram_counts.py"
+    ```python title="snippets/ch1/ngrams/ngram_counts.py"
+    --8<-- "snippets/ch1/ngrams/ngram_counts.py"
     ```
     <!--pytest-codeblocks:expected-output-->
     ```text title="Output"
-    --8<-- "snippets/ch1/ngram_counts.out"
+    --8<-- "snippets/ch1/ngrams/ngram_counts.out"
     ```
 """
 
@@ -46,7 +46,7 @@ FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page
 # A snippet that runs for minutes (a full training run) is run by the tests with these arguments, which make
 # it quick, and prints what its <name>.quick.out file holds. Its full output, <name>.out, and what it saves
 # come from the Makefile target named here, and are checked against each other by test_tiny_gpt.py.
-QUICK_ARGS = {"snippets/ch3/train_tiny_gpt.py": ("--steps", "20")}  # full run: `make tiny-gpt`
+QUICK_ARGS = {"snippets/ch3/training/train_tiny_gpt.py": ("--steps", "20")}  # full run: `make tiny-gpt`
 
 
 @dataclass

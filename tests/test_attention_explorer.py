@@ -1,8 +1,9 @@
 """The attention explorer (docs/ch2/attention-explorer.md, drawn by docs/javascripts/attention-explorer.js) in
 headless Chromium, on the built site served on 127.0.0.1.
 
-Choosing a model, sentence, layer and head draws exactly the weights that snippets/ch2/attention_export.py
-exported to docs/figures/ch2/attention-explorer.json; the temperature slider draws softmax(z / T) of the logits
+Choosing a model, sentence, layer and head draws exactly the weights that
+snippets/ch2/attention-explorer/attention_export.py exported to
+docs/figures/ch2/attention-explorer/attention-explorer.json; the temperature slider draws softmax(z / T) of the logits
 in that file; the page loads without console errors or requests to other hosts, also when reached by Material's
 instant navigation, says what it needs without JavaScript, and works in the dark palette and 390 px wide.
 Screenshots go to build/screenshots/ for review."""
@@ -18,7 +19,8 @@ from conftest import PROJECT
 SOURCE = "docs/ch2/attention-explorer.md"
 SCRIPT = "docs/javascripts/attention-explorer.js"
 PATH = "ch2/attention-explorer/"
-DATA_FILE = PROJECT.figures / "ch2" / "attention-explorer.json"
+pytestmark = pytest.mark.page(SOURCE)
+DATA_FILE = PROJECT.figures / "ch2" / "attention-explorer" / "attention-explorer.json"
 DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 SCREENSHOTS = PROJECT.root / "build" / "screenshots"
 READY = "[data-ae-explorer][data-ae-ready='true']"

@@ -161,12 +161,13 @@ def test_times_are_not_compared_but_everything_else_is():
 def test_a_long_run_is_tested_quickly_against_its_quick_output(mini):
     """A script in harness.QUICK_ARGS runs with those arguments, on its own and as a page block, and must
     print its .quick.out file; a drift there is reported against that file."""
-    long_run = mini.snippets / "ch3" / "train_tiny_gpt.py"
-    long_run.parent.mkdir()
+    long_run = mini.snippets / "ch3" / "training" / "train_tiny_gpt.py"
+    long_run.parent.mkdir(parents=True)
     long_run.write_text("import sys\nprint(sys.argv[1:])\n", encoding="utf-8")
     long_run.with_suffix(".quick.out").write_text("['--steps', '20']\n", encoding="utf-8")
     page = mini.docs / "training.md"
-    page.write_text(page_showing("snippets/ch3/train_tiny_gpt.py").replace(".out", ".quick.out"), encoding="utf-8")
+    shown = page_showing("snippets/ch3/training/train_tiny_gpt.py").replace(".out", ".quick.out")
+    page.write_text(shown, encoding="utf-8")
     assert check_snippet(mini, long_run) is None
     assert [check_block(mini, b) for b in mini.python_blocks(page)] == [None]
 

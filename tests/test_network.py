@@ -1,6 +1,11 @@
-"""Test 6: snippets run with the network blocked, and a snippet that reaches for it fails saying so."""
+"""Test 6: snippets run with the network blocked, and a snippet that reaches for it fails saying so; the tests' own
+process is guarded too."""
 
+import socket
+
+import pytest
 from harness import Project
+from pytest_socket import SocketConnectBlockedError
 
 REACHES_FOR_THE_WEB = 'import urllib.request\nurllib.request.urlopen("http://example.com/", timeout=5)\n'
 REACHES_FOR_THE_HUB = 'from transformers import AutoTokenizer\nAutoTokenizer.from_pretrained("gpt2")\n'
@@ -37,3 +42,11 @@ def test_loopback_stays_allowed(tmp_path):
     done = run(tmp_path, LOOPBACK_IS_FINE)
     assert done.failure() is None, done.failure()
     assert done.stdout == "loopback ok\n"
+
+
+@pytest.mark.filterwarnings("ignore:A test tried to use socket.socket.connect")
+def test_the_test_process_itself_may_connect_to_this_machine_only():
+    """pytest-socket (--allow-hosts in pyproject.toml) guards the tests' own process, as run_offline.py guards the
+    examples' processes: 203.0.113.1 is a documentation address (RFC 5737), refused before any packet is sent."""
+    with pytest.raises(SocketConnectBlockedError):  # pytest-socket also warns as it refuses
+        socket.create_connection(("203.0.113.1", 80), timeout=1)

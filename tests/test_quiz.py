@@ -137,13 +137,13 @@ def test_every_chapter_has_a_quiz():
     assert [q.parent.name for q in QUIZZES] == chapters, "each chapter folder needs a quiz.md"
 
 
-@pytest.mark.parametrize("quiz", QUIZZES, ids=[q.parent.name for q in QUIZZES])
+@pytest.mark.parametrize("quiz", QUIZZES, ids=[PROJECT.rel(q) for q in QUIZZES])
 def test_quiz_source(quiz):
     problems = check_quiz(quiz.read_text(encoding="utf-8"), PROJECT.rel(quiz))
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("quiz", QUIZZES, ids=[q.parent.name for q in QUIZZES])
+@pytest.mark.parametrize("quiz", QUIZZES, ids=[PROJECT.rel(q) for q in QUIZZES])
 def test_quiz_options_are_closed_details_in_the_built_page(built_site, quiz):
     done, site = built_site
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"

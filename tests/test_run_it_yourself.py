@@ -9,7 +9,7 @@ from browser import page_urls
 from conftest import PROJECT
 
 PAGES = page_urls(PROJECT)
-NOTE = re.compile(r'<details class="example">\s*<summary>Run it yourself</summary>(.*?)</details>', re.DOTALL)
+NOTE = re.compile(r'<details class="example"[^>]*>\s*<summary>Run it yourself</summary>(.*?)</details>', re.DOTALL)
 
 
 def note_text(site, path):

@@ -8,10 +8,12 @@ import hashlib
 import json
 import re
 
+import pytest
 from conftest import PROJECT
 
 CHECKPOINT = PROJECT.docs / "models" / "tiny-gpt"
-FULL_OUTPUT = PROJECT.snippets / "ch3" / "train_tiny_gpt.out"
+FULL_OUTPUT = PROJECT.snippets / "ch3" / "training" / "train_tiny_gpt.out"
+pytestmark = pytest.mark.page("docs/ch3/training.md")
 STEP_LINE = re.compile(r"step +(\d+): train loss (\d+\.\d+), validation loss (\d+\.\d+)")
 
 

@@ -87,7 +87,8 @@ def on_page_content(html_text, page, config, files):
 
 
 ROOT = Path(__file__).resolve().parents[1]
-MATH = re.compile(r'(<(span|div) class="arithmatex(?: display)?">)(\\\(|\\\[)(.*?)(?:\\\)|\\\])(</\2>)', re.DOTALL)
+MATH = re.compile(r'(<(span|div) class="arithmatex(?: display)?"(?: data-search-exclude="")?>)'  # display: not indexed
+                  r'(\\\(|\\\[)(.*?)(?:\\\)|\\\])(</\2>)', re.DOTALL)
 # A short inline formula and the punctuation touching it ("$x$," or "($x$") are kept on one line: KaTeX draws a
 # formula as inline blocks, and a browser may break a line between an inline block and the comma after it, which
 # then starts the next line. Only short formulas (up to NOWRAP_GLYPHS characters drawn, about 220 px), which never

@@ -1,10 +1,10 @@
-// The attention explorer (chapter 2): draws the attention weights that snippets/ch2/attention_export.py
-// exported to figures/ch2/attention-explorer.json, one heat map per (model, sentence, layer, head), and the
+// The attention explorer (chapter 2): draws the attention weights that snippets/ch2/attention-explorer/attention_export.py
+// exported to figures/ch2/attention-explorer/attention-explorer.json, one heat map per (model, sentence, layer, head), and the
 // softmax-temperature slider. Plain JavaScript and SVG; nothing is computed here but a softmax for the slider.
 // Material's instant navigation swaps page bodies without reloading scripts, so every new body arrives
 // through `document$`; the JSON is fetched once, the first time a page needs it.
 (function () {
-  const DATA_URL = new URL("../figures/ch2/attention-explorer.json", document.currentScript.src);
+  const DATA_URL = new URL("../figures/ch2/attention-explorer/attention-explorer.json", document.currentScript.src);
   const SVG = "http://www.w3.org/2000/svg";
   let dataReady = null;
   let counter = 0; // makes the ids of each explorer's controls unique

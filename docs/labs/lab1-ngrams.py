@@ -4,7 +4,7 @@
 # In this lab you build two language models of Shakespeare's plays yourself and compare them on the same
 # held-out text: a bigram model that counts, and a small LSTM that learns word vectors. It follows
 # [chapter 1](../../ch1/) and uses the same corpus, split and tokenisation as its examples
-# (`snippets/ch1/ngram_perplexity.py` and `snippets/ch1/neural_lms.py`), so you can check your numbers against
+# (`snippets/ch1/ngrams/ngram_perplexity.py` and `snippets/ch1/neural/neural_lms.py`), so you can check your numbers against
 # the chapter's.
 #
 # Everything runs offline on a laptop CPU in well under a minute. Each cell asserts what the text around it

@@ -152,7 +152,7 @@ print(sample_text(small.eval(), chars, "ROMEO. ", 200, 0.8, torch.Generator().ma
 #    words? Compute the mean loss of the text each one writes, under the model itself.
 # 2. Train the small model for 1,000 steps. Does its validation loss keep falling at the rate of the first
 #    300 steps?
-# 3. Give the small model the learning-rate schedule of `snippets/ch3/train_tiny_gpt.py` (linear warm-up, then
+# 3. Give the small model the learning-rate schedule of `snippets/ch3/training/train_tiny_gpt.py` (linear warm-up, then
 #    cosine decay). Does it end lower after the same number of steps?
 # 4. Measure the shipped model's loss on the four test plays. Is it close to its validation loss?
 # 5. Make the context 16 characters instead of 64 for the small model (`n_ctx=16`). What does it cost?
