@@ -54,6 +54,7 @@ build: $(STAMP) node
 lint: $(STAMP)
 	$(BIN)/ruff check snippets src tests tools
 	$(BIN)/codespell docs snippets src README.md
+	$(BIN)/actionlint .github/workflows/*.yml
 
 # Two test workers (pytest-xdist; addopts in pyproject.toml). Unchanged examples are not run again: build/runs/.
 test: $(STAMP) browser node-packages lint

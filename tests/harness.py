@@ -27,9 +27,11 @@ from pathlib import Path
 
 import markdown
 import pytest_codeblocks
+import yaml
 from compare import Tolerances, compare_json, compare_text, tolerances_for
 from filelock import FileLock
 from mkdocs.config import load_config
+from mkdocs.utils.yaml import get_yaml_loader
 from run_offline import BLOCKED_MARKER  # what it prints when a script reaches for the network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,6 +247,11 @@ class Project:
         return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
                               cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
+def mkdocs_yml(root):
+    """mkdocs.yml as data, with its !ENV tags resolved as MkDocs resolves them (SITE_URL, REPO_URL)."""
+    return yaml.load((Path(root) / "mkdocs.yml").read_text(encoding="utf-8"), Loader=get_yaml_loader(yaml.SafeLoader))
 
 
 def _unpad(text):

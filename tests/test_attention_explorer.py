@@ -10,11 +10,11 @@ Screenshots go to build/screenshots/ for review."""
 
 import json
 import math
-import re
 
 import pytest
 from browser import new_context, open_page
 from conftest import PROJECT
+from harness import mkdocs_yml
 
 SOURCE = "docs/ch2/attention-explorer.md"
 SCRIPT = "docs/javascripts/attention-explorer.js"
@@ -182,9 +182,9 @@ def test_the_temperature_slider_draws_softmax(context, base_url):
 def test_instant_navigation_draws_the_explorer(context, base_url):
     """Material's instant navigation replaces the page without reloading scripts: the explorer must still draw.
 
-    It only takes over links to pages that sitemap.xml lists, under site_url (port 8000 in mkdocs.yml); the
+    It only takes over links to pages that sitemap.xml lists, under site_url (SITE_URL, port 8000 by default); the
     tests serve the site on another port, so the sitemap is rewritten on its way to the browser."""
-    site_url = re.search(r"^site_url:\s*(\S+)", (PROJECT.root / "mkdocs.yml").read_text(), re.MULTILINE).group(1)
+    site_url = mkdocs_yml(PROJECT.root)["site_url"]
 
     def rewrite_sitemap(route):
         response = route.fetch()

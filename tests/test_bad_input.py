@@ -8,7 +8,7 @@ import pytest
 import yaml
 from compare import NUMBER, TIMING, Rule, Tolerances, compare_text, last_digit_unit, tolerances_for, value
 from conftest import PROJECT
-from harness import Project, check_block, check_snippet, orphans_and_dangling, output_diff, stray_figures
+from harness import Project, check_block, check_snippet, mkdocs_yml, orphans_and_dangling, output_diff, stray_figures
 
 GOOD_SCRIPT = 'print("hello")\n'
 RAISING_SCRIPT = 'print("about to fail")\nraise ValueError("this example is broken")\n'
@@ -32,7 +32,7 @@ def page_showing(script):
 @pytest.fixture
 def mini(tmp_path):
     """A miniature site with the real markdown configuration: one page showing one good snippet."""
-    config = yaml.safe_load((PROJECT.root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = mkdocs_yml(PROJECT.root)
     for key in ("nav", "extra_javascript", "extra_css"):
         config.pop(key, None)
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")

@@ -6,7 +6,11 @@ lab page links a real .ipynb; the search index holds the labs' prose but none of
 stays under 600 KB transferred in Chromium (test_browser.py, which loads every page, labs included)."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import textwrap
 
 import jupytext
@@ -14,7 +18,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import PROJECT
-from harness import Project
+from harness import Project, mkdocs_yml
 
 LABS = sorted((PROJECT.docs / "labs").glob("lab*.py"))
 LAB_IDS = [lab.stem for lab in LABS]
@@ -41,7 +45,7 @@ def test_a_lab_runs_as_a_script_offline(project, lab):
 
 def mini_site(tmp_path, lab_source):
     """The real configuration (plugins, hooks, markdown) with one page and one lab, docs/labs/lab-mini.py."""
-    config = yaml.safe_load((PROJECT.root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = mkdocs_yml(PROJECT.root)
     for key in ("nav", "extra_javascript", "extra_css", "watch"):
         config.pop(key, None)
     config["theme"].pop("custom_dir", None)
@@ -121,8 +125,9 @@ def test_a_lab_page_links_its_notebook(site, lab):
         notebook = json.loads(target.read_text(encoding="utf-8"))
         assert notebook.get("nbformat") == 4, f"{href} is not a Jupyter notebook (nbformat 4)"
         expected = jupytext.read(lab)
-        assert [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in notebook["cells"]] \
-            == [c.source for c in expected.cells], f"{href} does not hold the cells of {PROJECT.rel(lab)}"
+        sources = [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in notebook["cells"]]
+        assert sources[1:] == [c.source for c in expected.cells], f"{href} lacks the cells of {PROJECT.rel(lab)}"
+        assert "pip install" in sources[0], f"{href} does not start with the install cell"  # tools/mkdocs_labs.py
 
 
 @pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
@@ -155,3 +160,37 @@ def test_the_search_index_holds_a_labs_prose_but_not_its_outputs(site, lab):
     assert printed, f"{PROJECT.rel(lab)}: found no printed line to look for in the index"
     indexed = [line for line in printed if re.sub(r"\s+", " ", line) in text]
     assert not indexed, f"{PROJECT.rel(lab)}: its outputs are in the search index: {indexed[:3]}"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_downloaded_notebook_runs_in_an_empty_folder_offline(site, lab, tmp_path):
+    """As a reader runs it: the built LAB.ipynb in an empty folder, with the files its text asks the reader to
+    download beside it (lab 3: the tiny GPT's checkpoint), executed by `jupyter nbconvert --execute` with the
+    network blocked in the kernel (tests/run_offline.py's guard, installed by a sitecustomize)."""
+    notebook = site / "labs" / lab.stem / f"{lab.stem}.ipynb"
+    first = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
+    assert first["cell_type"] == "code" and "pip install" in "".join(first["source"]), "no install cell first"
+    assert all(line.startswith("#") for line in "".join(first["source"]).splitlines()), "the install line runs"
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    shutil.copy(notebook, folder)
+    text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+    for name in re.findall(r"\]\(\.\./\.\./models/tiny-gpt/([\w.-]+)\)", text):  # files the lab asks to download
+        (folder / "tiny-gpt").mkdir(exist_ok=True)
+        shutil.copy(site / "models" / "tiny-gpt" / name, folder / "tiny-gpt" / name)
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(
+        "import run_offline\nrun_offline.install_guard('the notebook')\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(guard), str(PROJECT.root / "tests")]),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('203.0.113.1', 80))"],
+                           env=env, capture_output=True, text=True)
+    assert probe.returncode != 0 and "NETWORK BLOCKED" in probe.stderr, "the guard is not installed"
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--output", "executed.ipynb", notebook.name], cwd=folder, env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, f"{notebook.name} failed in an empty folder:\n{done.stderr[-3000:]}"
+    executed = json.loads((folder / "executed.ipynb").read_text(encoding="utf-8"))
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors

