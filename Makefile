@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt wheel
+.PHONY: serve build test examples test-portability lint bench browser node node-packages clean tiny-gpt wheel bench-nanogpt
 
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
@@ -76,6 +76,12 @@ test-portability: $(STAMP)
 
 bench: $(STAMP) browser node-packages
 	$(BIN)/python tools/bench.py
+
+# The course's training loop against nanoGPT's recipe, on nanoGPT's text and split (tools/nanogpt_bench.py; the text
+# is read from the workplace's ../shared/data/, or DATA=path, and never committed). A few minutes on two cores.
+DATA ?= ../shared/data/tinyshakespeare.txt
+bench-nanogpt: $(STAMP)
+	$(BIN)/python tools/nanogpt_bench.py --data $(DATA)
 
 # Chapter 3's tiny GPT, trained in full (minutes; the tests only run it for 20 steps). Seed 0 is the model the
 # site ships in docs/models/tiny-gpt/, with its printed output; seeds 1 and 2 give the band of loss curves.
