@@ -15,6 +15,7 @@ import re
 
 import pytest
 from conftest import PROJECT
+from harness import mkdocs_yml
 
 DOCS = PROJECT.docs
 CHAPTERS = sorted(p for p in DOCS.glob("ch*") if (p / "references.md").is_file())
@@ -208,3 +209,24 @@ def test_the_checks_find_something():
     """The citation pattern does match an unlinked citation, and the pages do have linked ones."""
     assert CITATION.search("as Vaswani et al. (2017, §3) showed") and CITATION.search("(Chen & Goodman, 1999)")
     assert any("references.md#" in page.read_text(encoding="utf-8") for page in SECTION_PAGES)
+
+
+def _nav_pages(entries):
+    for entry in entries:
+        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+        yield from _nav_pages(value) if isinstance(value, list) else [value]
+
+
+def test_next_from_a_quiz_leads_to_the_next_chapter_not_a_bibliography():
+    pages = list(_nav_pages(mkdocs_yml(PROJECT.root)["nav"]))
+    after_quiz = [pages[i + 1] for i, page in enumerate(pages[:-1]) if page.endswith("quiz.md")]
+    assert after_quiz and not [p for p in after_quiz if p.endswith("references.md")], after_quiz
+
+
+def test_each_chapter_links_its_lab():
+    """A chapter's index page and one of its section pages link the chapter's lab."""
+    for lab in sorted(PROJECT.docs.glob("labs/lab*.py")):
+        chapter = PROJECT.docs / f"ch{lab.stem[3]}"
+        linking = [p.name for p in sorted(chapter.glob("*.md"))
+                   if f"../labs/{lab.name}" in p.read_text(encoding="utf-8")]
+        assert "index.md" in linking and len(linking) >= 2, f"{PROJECT.rel(lab)} is linked from {linking} only"

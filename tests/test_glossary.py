@@ -199,6 +199,27 @@ def test_every_term_is_a_tooltip_on_some_chapter_page(site):
     assert not missing, "\n".join(missing)
 
 
+def test_a_term_is_marked_once_a_section_and_never_in_a_heading_or_link(site):
+    """tools/mkdocs_hooks.py keeps the first <abbr> of each term in each section (h2 or h3) and no other."""
+    problems, marked = [], 0
+    for page in chapter_pages(site):
+        name = page.relative_to(site).as_posix()
+        article = soup_of(page).select_one("article")
+        seen = set()
+        for element in article.find_all(["h2", "h3", "abbr"]):
+            if element.name != "abbr":
+                seen = set()
+                continue
+            marked += 1
+            if element.find_parent(["a", "h1", "h2", "h3", "h4", "h5", "h6"]):
+                problems.append(f"{name}: {element.get_text()!r} is marked inside a heading or a link")
+            elif element.get_text().lower() in seen:
+                problems.append(f"{name}: {element.get_text()!r} is marked twice in one section")
+            seen.add(element.get_text().lower())
+    assert marked > 100, f"only {marked} terms marked on the chapter pages"
+    assert not problems, "\n".join(problems[:20])
+
+
 def test_built_pages_keep_math_code_and_headings_intact(site):
     problems, code_with_terms, math_with_terms = [], 0, 0
     terms = [e.term for e in read_abbreviations(ABBREVIATIONS.read_text(encoding="utf-8"))]

@@ -2,7 +2,7 @@
 when the site is built.
 
 - The note lists the exact command for each example the page shows (every `--8<-- "snippets/....py"` include), in
-  the order the page shows them; a page without examples says how to set up and serve the site instead.
+  the order the page shows them; a page without examples (a quiz, the references, the glossary) has no note.
 - Math: pymdownx.arithmatex leaves each formula's TeX in the page, as \\( ... \\) or \\[ ... \\]. After the build,
   KaTeX (the copy the site serves, run by Node.js: tools/katex_render.js) turns every formula of every page into
   HTML, in one call. The reader's browser then has nothing to typeset: no script to fetch and run, and no text
@@ -15,7 +15,9 @@ when the site is built.
   a Python block leaves behind, for the index only, the names it defines (functions, classes, constants), so
   that searching for `top_p_logits` still finds the page that writes it out. Not indexed either: the "Run it
   yourself" note (the same sentences on every page), display math (TeX), and answers (a quiz option's feedback,
-  an exercise's solution), which a search must not give away."""
+  an exercise's solution), which a search must not give away.
+- Glossary terms: the abbreviations appended to every page mark each use of a term; only the first use in each
+  section stays a tooltip, and none in a heading or a link."""
 
 import html
 import json
@@ -34,21 +36,20 @@ SET_UP = "`make serve` or `make test` sets up `.venv` first (see the README)."
 
 
 def run_it_yourself(markdown):
+    """The note, for a page that shows examples; None for one with nothing to run (a quiz, the references)."""
     scripts = list(dict.fromkeys(INCLUDE.findall(markdown)))  # unique, in the order shown
-    if scripts:
-        commands = "\n".join(f"    .venv/bin/python {script}" for script in scripts)
-        what = "Each example on this page is a script that runs alone; from the repository root:"
-        where = ("A script saves its figures in the folder it runs in. " + SET_UP)
-        body = f"    {what}\n\n    ```bash\n{commands}\n    ```\n\n    {where}"
-    else:
-        body = ("    This page has no examples of its own. To build and serve the whole site locally, from the "
-                "repository root:\n\n    ```bash\n    make serve\n    ```\n\n    "
-                "`make test` runs every example and checks every output.")
-    return f'??? example "Run it yourself"\n{body}\n'
+    if not scripts:
+        return None
+    commands = "\n".join(f"    .venv/bin/python {script}" for script in scripts)
+    what = "Each example on this page is a script that runs alone; from the repository root:"
+    where = ("A script saves its figures in the folder it runs in. " + SET_UP)
+    return f'??? example "Run it yourself"\n    {what}\n\n    ```bash\n{commands}\n    ```\n\n    {where}\n'
 
 
 def on_page_markdown(markdown, page, config, files):
     note = run_it_yourself(markdown)
+    if note is None:
+        return markdown
     title = TITLE.search(markdown)
     if title is None:  # no H1 written on the page: the note goes first
         return note + "\n" + markdown
@@ -83,7 +84,21 @@ def on_page_content(html_text, page, config, files):
         formula["data-search-exclude"] = ""
     for block in soup.select("div.highlight"):
         index_names_only(soup, block)
+    mark_each_term_once(soup)
     return str(soup)
+
+
+def mark_each_term_once(soup):
+    """A glossary term is a tooltip (<abbr>) at its first use in each section (h2 or h3), and never inside a
+    heading or a link: every use marked would underline "token" six times in one paragraph."""
+    seen = set()
+    for element in soup.find_all(["h2", "h3", "abbr"]):
+        if element.name != "abbr":
+            seen = set()  # a new section
+        elif element.find_parent(["a", "h1", "h2", "h3", "h4", "h5", "h6"]) or element.get_text().lower() in seen:
+            element.unwrap()
+        else:
+            seen.add(element.get_text().lower())
 
 
 ROOT = Path(__file__).resolve().parents[1]
