@@ -60,3 +60,26 @@ def test_the_search_index_gives_no_answers_away(built_site):
     assert len(answers) > 50, "the built site has fewer quiz options and solutions than expected"
     found = [(page, answer) for page, answer in answers if answer in indexed]
     assert not found, f"answers in the search index: {found[:3]}"
+
+
+
+def test_a_section_page_says_how_long_its_prose_takes_to_read(built_site):
+    """tools/mkdocs_hooks.py counts a page's prose words at build time (238 a minute); held against the words of
+    the built page's text, code, math, outputs and the notes aside, it is right to a quarter or one minute."""
+    _, site = built_site
+    pages = sorted(site.glob("ch*/*/index.html"))
+    checked = 0
+    for page in pages:
+        if page.parent.name in ("quiz", "references"):
+            continue
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        stated = article.select_one("p.reading-time")
+        assert stated is not None, f"{page.relative_to(site)} does not say how long it is to read"
+        minutes = int(re.search(r"About (\d+) min of reading", stated.get_text()).group(1))
+        for skip in article.select("pre, .highlight, .arithmatex, .search-names, details.example, p.reading-time"):
+            skip.decompose()
+        words = len(re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", article.get_text(" ")))
+        where = page.relative_to(site)
+        assert abs(minutes - words / 238) <= max(1, 0.25 * minutes), f"{where}: {minutes} min, {words} words"
+        checked += 1
+    assert checked >= 19, f"only {checked} section pages"

@@ -14,6 +14,7 @@ Each failure names the file and line at fault.
 import re
 
 import pytest
+from browser import page_title
 from conftest import PROJECT
 from harness import mkdocs_yml
 
@@ -215,6 +216,22 @@ def _nav_pages(entries):
     for entry in entries:
         value = next(iter(entry.values())) if isinstance(entry, dict) else entry
         yield from _nav_pages(value) if isinstance(value, list) else [value]
+
+
+def _nav_labels(entries):
+    """(label, page) for every page the nav names with a label of its own."""
+    for entry in entries:
+        if isinstance(entry, dict):
+            label, value = next(iter(entry.items()))
+            yield from _nav_labels(value) if isinstance(value, list) else [(label, value)]
+
+
+def test_a_pages_navigation_label_is_its_title():
+    """The sidebar and the page say the same thing (the home page is "Home")."""
+    differ = [f"nav {label!r} for {page}, whose title is {page_title(PROJECT.docs / page)!r}"
+              for label, page in _nav_labels(mkdocs_yml(PROJECT.root)["nav"])
+              if page != "index.md" and label != page_title(PROJECT.docs / page)]
+    assert not differ, "\n".join(differ)
 
 
 def test_next_from_a_quiz_leads_to_the_next_chapter_not_a_bibliography():

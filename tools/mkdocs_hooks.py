@@ -16,6 +16,9 @@ when the site is built.
   that searching for `top_p_logits` still finds the page that writes it out. Not indexed either: the "Run it
   yourself" note (the same sentences on every page), display math (TeX), and answers (a quiz option's feedback,
   an exercise's solution), which a search must not give away.
+- Reading time: a section page says, under its title, how many minutes its prose takes to read at 238 words a
+  minute, the average silent reading rate for English non-fiction (Brysbaert 2019, a meta-analysis of 190
+  studies); code, math and included outputs are not counted.
 - Glossary terms: the abbreviations appended to every page mark each use of a term; only the first use in each
   section stays a tooltip, and none in a heading or a link."""
 
@@ -46,14 +49,31 @@ def run_it_yourself(markdown):
     return f'??? example "Run it yourself"\n    {what}\n\n    ```bash\n{commands}\n    ```\n\n    {where}\n'
 
 
+WORDS_PER_MINUTE = 238  # silent reading of English non-fiction (Brysbaert 2019, J. Memory and Language 109, 104047)
+SECTION_PAGE = re.compile(r"^ch\d/(?!index|quiz|references)[\w-]+\.md$")
+NOT_PROSE = re.compile(r"^(?P<fence>[ \t]*```).*?^(?P=fence)|\$\$.*?\$\$|\$[^$\n]+\$|<!--.*?-->|\]\([^)]*\)"
+                       r"|^\s*-+8<-+.*?$", re.DOTALL | re.MULTILINE)
+
+
+def prose_words(markdown):
+    """The words a reader reads on a page: no code, included files, math, comments or link targets."""
+    return len(re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", NOT_PROSE.sub(" ", markdown)))
+
+
 def on_page_markdown(markdown, page, config, files):
-    note = run_it_yourself(markdown)
-    if note is None:
-        return markdown
     title = TITLE.search(markdown)
+    head = ""
+    if SECTION_PAGE.match(page.file.src_uri):  # a section page says how long it is to read
+        minutes = max(1, round(prose_words(markdown) / WORDS_PER_MINUTE))
+        head += f'<p class="reading-time">About {minutes} min of reading, examples aside.</p>\n\n'
+    note = run_it_yourself(markdown)
+    if note is not None:
+        head += note + "\n"
+    if not head:
+        return markdown
     if title is None:  # no H1 written on the page: the note goes first
-        return note + "\n" + markdown
-    return f"{markdown[: title.end()]}\n\n{note}\n{markdown[title.end():]}"
+        return head + markdown
+    return f"{markdown[: title.end()]}\n\n{head}{markdown[title.end():]}"
 
 
 DEFINED = re.compile(r"^(?:async def|def|class) ([A-Za-z_]\w*)|^([A-Z][A-Z0-9_]*) *[=:]", re.MULTILINE)
