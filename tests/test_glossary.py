@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from browser import page_title
 from bs4 import BeautifulSoup
 from conftest import PROJECT
 from markdown.extensions.toc import slugify
@@ -264,3 +265,26 @@ def test_pointing_at_a_term_shows_its_tooltip(browser, base_url, scheme):
     assert text == definition, f"docs/ch2/decoding.md ({scheme}): the tooltip shows {text!r}, not {definition!r}"
     assert colours[0] != colours[1], f"docs/ch2/decoding.md ({scheme}): tooltip text and background are both {colours}"
     assert not visit.console_errors, f"docs/ch2/decoding.md ({scheme}): console errors: {visit.console_errors}"
+
+
+def test_the_glossary_has_an_a_to_z_index_and_an_address_for_each_term(site):
+    soup = soup_of(site / "glossary" / "index.html")
+    terms = [e.term for e in read_glossary(GLOSSARY.read_text(encoding="utf-8"))]
+    letters = sorted({t[0].upper() for t in terms})
+    toc = [a.get_text(strip=True) for a in soup.select(".md-sidebar--secondary .md-nav--secondary a.md-nav__link")]
+    assert toc == letters, f"the table of contents lists {toc}, not the letters {letters}"
+    ids = {dt.get_text(" ", strip=True): dt.get("id") for dt in soup.select("article dt")}
+    assert set(ids) == set(terms), f"terms on the page {sorted(ids)} != {sorted(terms)}"
+    assert all(ids[t] == slugify(t, "-") for t in terms) and len(set(ids.values())) == len(terms), ids
+
+
+def test_explained_in_links_name_their_page():
+    """Each 'Explained in' link names the section and, after it, the page: [Adam](...) (Optimisation: ...)."""
+    wrong = []
+    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith("Explained in:"):
+            for target, named in re.findall(r"\]\((ch\d/[\w-]+\.md)#[\w-]+\)(?: \(([^)]*)\))?", line):
+                title = page_title(PROJECT.docs / target)
+                if named != title:
+                    wrong.append(f"{PROJECT.rel(GLOSSARY)}:{number}: a link to {target} names {named!r}, not {title!r}")
+    assert not wrong, "\n".join(wrong)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from katex_fonts import fonts_used
+from markdown.extensions.toc import slugify
 from mkdocs.exceptions import PluginError
 
 INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["'](snippets/[^"']+\.py)["']""", re.MULTILINE)
@@ -105,6 +106,9 @@ def on_page_content(html_text, page, config, files):
     for block in soup.select("div.highlight"):
         index_names_only(soup, block)
     mark_each_term_once(soup)
+    if page.file.src_uri == "glossary.md":
+        for term in soup.select("dt"):  # each term an address of its own: glossary/#causal-mask
+            term["id"] = slugify(term.get_text(" ", strip=True), "-")
     return str(soup)
 
 
