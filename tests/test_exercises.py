@@ -247,3 +247,16 @@ def test_each_chapter_links_its_lab():
         linking = [p.name for p in sorted(chapter.glob("*.md"))
                    if f"../labs/{lab.name}" in p.read_text(encoding="utf-8")]
         assert "index.md" in linking and len(linking) >= 2, f"{PROJECT.rel(lab)} is linked from {linking} only"
+
+
+def test_a_section_page_opens_with_what_it_teaches():
+    """Under its title, every section page says what a reader can do after it: 'After this page you can', 2+ items."""
+    missing = []
+    for page in sorted(PROJECT.docs.glob("ch*/*.md")):
+        if page.stem in ("index", "quiz", "references"):
+            continue
+        head = page.read_text(encoding="utf-8").split("\n## ")[0]
+        block = re.search(r'^!!! abstract "After this page you can"\n((?:    - .+\n)+)', head, re.MULTILINE)
+        if block is None or block.group(1).count("    - ") < 2:
+            missing.append(PROJECT.rel(page))
+    assert not missing, f"pages that do not open with what they teach: {missing}"
