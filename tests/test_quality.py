@@ -235,3 +235,18 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
     assert not fit["wide"], f"{source}: prose elements wider than the 390 px screen: {fit['wide'][:8]}"
     assert not parted, (f"{source}: at 390 px, punctuation that touches a formula is drawn on another line than the "
                         f"formula (tools/mkdocs_hooks.py ties formulas of up to NOWRAP_GLYPHS characters): {parted}")
+
+
+@pytest.mark.page("docs/ch2/attention.md")
+def test_the_active_tab_stands_out_by_more_than_colour(browser, base_url):
+    """In Chromium at desktop width: the active chapter tab is bold and underlined, the others are neither."""
+    context = new_context(browser, base_url, viewport={"width": 1280, "height": 800})
+    page, _ = open_page(context, base_url + "ch2/attention/", base_url)
+    styles = page.eval_on_selector_all(".md-tabs__item", """items => items.map(item => {
+        const link = getComputedStyle(item.querySelector('.md-tabs__link'));
+        return [item.classList.contains('md-tabs__item--active'), link.fontWeight, link.textDecorationLine];
+    })""")
+    context.close()
+    active = [s for s in styles if s[0]]
+    assert len(active) == 1 and active[0][1:] == ["700", "underline"], styles
+    assert all(s[1] != "700" and "underline" not in s[2] for s in styles if not s[0]), styles
