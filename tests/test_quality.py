@@ -250,3 +250,18 @@ def test_the_active_tab_stands_out_by_more_than_colour(browser, base_url):
     active = [s for s in styles if s[0]]
     assert len(active) == 1 and active[0][1:] == ["700", "underline"], styles
     assert all(s[1] != "700" and "underline" not in s[2] for s in styles if not s[0]), styles
+
+
+@pytest.mark.page("docs/ch2/encoder-decoder.md")
+def test_a_formula_wider_than_its_box_shows_a_scroll_cue(browser, base_url):
+    """On a phone, a display formula that overflows scrolls, can be focused from the keyboard, and draws the
+    edge shadows of extra.css that say more of it is hidden."""
+    context = new_context(browser, base_url, viewport={"width": 390, "height": 844})
+    page, _ = open_page(context, base_url + "ch2/encoder-decoder/", base_url)
+    wait_for_math(page)
+    found = page.eval_on_selector_all("div.arithmatex", """boxes => boxes
+        .filter(box => box.scrollWidth > box.clientWidth)
+        .map(box => [box.tabIndex, getComputedStyle(box).backgroundImage.split('radial-gradient').length - 1])""")
+    context.close()
+    assert found, "no display formula overflows at 390 px on ch2/encoder-decoder"
+    assert all(tab == 0 and shadows == 2 for tab, shadows in found), found
