@@ -235,6 +235,21 @@ def horizontal_overflow(page):
     }""", [PROSE_SELECTOR, SCROLLING_BOXES])
 
 
+def short_formulas_broken(page, most_glyphs):
+    """Inline formulas of at most most_glyphs drawn characters that the browser broke across two lines (an inline
+    element broken across lines has a client rectangle on each)."""
+    return page.evaluate(r"""(most) => {
+        const broken = [];
+        for (const math of document.querySelectorAll("article span.arithmatex:not(.display)")) {
+            const drawn = math.querySelector(".katex-html");
+            if (!drawn || drawn.textContent.replace(/\s/g, "").length > most) continue;
+            const tops = new Set([...math.getClientRects()].map(rect => Math.round(rect.top)));
+            if (tops.size > 1) broken.push(math.querySelector("annotation")?.textContent.slice(0, 40) ?? "");
+        }
+        return broken;
+    }""", most_glyphs)
+
+
 def punctuation_parted_from_math(page):
     """Inline formulas whose touching punctuation ("$x$," or "($x$") was drawn on another line than the formula:
     "before: TEXT | FORMULA" or "after: FORMULA | TEXT". tools/mkdocs_hooks.py ties short formulas to it."""

@@ -1,14 +1,18 @@
 """Test 5: the built site in headless Chromium, served on 127.0.0.1.
 
 Every page loads in light and dark without console errors and without a request to another host, its
-math is typeset, it transfers at most 600 KB (gzip, as a static host serves it, fonts included), and a search
-for its title lists it. Screenshots go to build/screenshots/ for review."""
+math is typeset (no short formula broken across lines), it transfers at most 600 KB (gzip, as a static host
+serves it, fonts included), and a search for its title lists it. Screenshots go to build/screenshots/ for review."""
 
 import re
+import sys
 
 import pytest
-from browser import new_context, open_page, page_title, page_urls, wait_for_math
+from browser import new_context, open_page, page_title, page_urls, short_formulas_broken, wait_for_math
 from conftest import PROJECT
+
+sys.path.insert(0, str(PROJECT.root / "tools"))
+from mkdocs_hooks import NOWRAP_GLYPHS  # noqa: E402  (the hook's own limit: formulas it keeps on one line)
 
 PAGES = page_urls(PROJECT)
 SCREENSHOTS = PROJECT.root / "build" / "screenshots"
@@ -28,6 +32,8 @@ def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, s
             untypeset = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
                 .filter(e => !e.querySelector('.katex')).map(e => e.textContent.slice(0, 80))""")
             assert not untypeset, f"{source}: math left untypeset: {untypeset}"
+            broken = short_formulas_broken(page, NOWRAP_GLYPHS)  # "p =" | "0.9": tools/mkdocs_hooks.py ties them
+            assert not broken, f"{source}: at 1280 px, short formulas broken across two lines: {broken}"
         text = page.inner_text("article")
         for raw in ("$$", "\\(", "\\["):
             assert raw not in text, f"{source}: raw math delimiter {raw!r} is visible on the page"

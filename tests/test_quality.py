@@ -14,6 +14,7 @@
 Every test iterates over all pages (browser.page_urls), so a new page is covered without editing this file."""
 
 import re
+import sys
 
 import pytest
 from browser import (
@@ -28,10 +29,14 @@ from browser import (
     punctuation_parted_from_math,
     render_everything,
     run_axe,
+    short_formulas_broken,
     wait_for_math,
 )
 from conftest import PROJECT
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+sys.path.insert(0, str(PROJECT.root / "tools"))
+from mkdocs_hooks import NOWRAP_GLYPHS  # noqa: E402  (the hook's own limit: formulas it keeps on one line)
 
 PAGES = page_urls(PROJECT)
 IDS = [source for source, _ in PAGES]
@@ -226,6 +231,7 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
         page.screenshot(path=str(MOBILE_SCREENSHOTS / f"{short(source)}.png"), full_page=True)
         fit = horizontal_overflow(page)
         parted = punctuation_parted_from_math(page)
+        broken = short_formulas_broken(page, NOWRAP_GLYPHS)
     finally:
         context.close()
     assert fit["innerWidth"] == PHONE["viewport"]["width"], \
@@ -235,6 +241,7 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
     assert not fit["wide"], f"{source}: prose elements wider than the 390 px screen: {fit['wide'][:8]}"
     assert not parted, (f"{source}: at 390 px, punctuation that touches a formula is drawn on another line than the "
                         f"formula (tools/mkdocs_hooks.py ties formulas of up to NOWRAP_GLYPHS characters): {parted}")
+    assert not broken, f"{source}: at 390 px, short formulas broken across two lines: {broken}"
 
 
 @pytest.mark.page("docs/ch2/attention.md")

@@ -129,9 +129,9 @@ ROOT = Path(__file__).resolve().parents[1]
 MATH = re.compile(r'(<(span|div) class="arithmatex(?: display)?"(?: data-search-exclude="")?>)'  # display: not indexed
                   r'(\\\(|\\\[)(.*?)(?:\\\)|\\\])(</\2>)', re.DOTALL)
 # A short inline formula and the punctuation touching it ("$x$," or "($x$") are kept on one line: KaTeX draws a
-# formula as inline blocks, and a browser may break a line between an inline block and the comma after it, which
-# then starts the next line. Only short formulas (up to NOWRAP_GLYPHS characters drawn, about 220 px), which never
-# need a line break inside them either, even on a 360 px phone.
+# formula as inline blocks, and a browser may break a line between two of them (after "=" or "->") or between
+# the formula and the comma after it, which then starts the next line. Only short formulas (up to NOWRAP_GLYPHS
+# characters drawn, about 220 px), which never need a line break inside them either, even on a 360 px phone.
 NOWRAP_GLYPHS = 24
 TAG = re.compile(r"<[^>]+>")
 TOUCHING = re.compile("(?P<before>[(\\[\u201c\u2018\"']?)\0(?P<math>[^\0]*)\0"
@@ -147,10 +147,8 @@ def glyphs(katex_html):
 def tie_punctuation(page_html):
     """Wraps each marked formula (between two NUL characters) and the punctuation touching it in a span that does
     not wrap (extra.css: .math-nowrap); removes the marks."""
-    def tie(match):
-        if match["before"] or match["after"]:
-            return f'<span class="math-nowrap">{match["before"]}{match["math"]}{match["after"]}</span>'
-        return match["math"]
+    def tie(match):  # a short formula never breaks, at a relation ("p =" | "0.9") or at its punctuation
+        return f'<span class="math-nowrap">{match["before"]}{match["math"]}{match["after"]}</span>'
     return TOUCHING.sub(tie, page_html)
 
 
