@@ -9,8 +9,8 @@ when the site is built.
   that moves when the math appears. A formula KaTeX cannot parse fails the build, naming the page and the TeX.
   Each page then preloads the KaTeX fonts its formulas are drawn with (tools/katex_fonts.py), so that they arrive
   with the stylesheets rather than after the text has been laid out with a fallback font. A short inline
-  formula and the punctuation touching it ("$x$," or "($x$") are wrapped in a span that does not break, so that the
-  two never part at a line end.
+  formula, with the punctuation touching it ("$x$," or "($x$"), is wrapped in a span that does not break, so that
+  it is never split at a relation sign and never parted from its comma at a line end.
 - Search: the index holds the prose, not the code. Every code block and output is marked data-search-exclude, and
   a Python block leaves behind, for the index only, the names it defines (functions, classes, constants), so
   that searching for `top_p_logits` still finds the page that writes it out. Not indexed either: the "Run it
@@ -145,8 +145,8 @@ def glyphs(katex_html):
 
 
 def tie_punctuation(page_html):
-    """Wraps each marked formula (between two NUL characters) and the punctuation touching it in a span that does
-    not wrap (extra.css: .math-nowrap); removes the marks."""
+    """Wraps each marked (short) formula, between two NUL characters, with the punctuation touching it if any, in a
+    span that does not wrap (extra.css: .math-nowrap); removes the marks."""
     def tie(match):  # a short formula never breaks, at a relation ("p =" | "0.9") or at its punctuation
         return f'<span class="math-nowrap">{match["before"]}{match["math"]}{match["after"]}</span>'
     return TOUCHING.sub(tie, page_html)
