@@ -9,6 +9,7 @@ import pytest
 from filelock import FileLock
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))  # the build hooks, whose limits some tests check
 
 from browser import chromium_path, in_ci, launch  # noqa: E402
 from harness import Project  # noqa: E402

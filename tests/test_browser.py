@@ -5,14 +5,11 @@ math is typeset (no short formula broken across lines), it transfers at most 600
 serves it, fonts included), and a search for its title lists it. Screenshots go to build/screenshots/ for review."""
 
 import re
-import sys
 
 import pytest
 from browser import new_context, open_page, page_title, page_urls, short_formulas_broken, wait_for_math
 from conftest import PROJECT
-
-sys.path.insert(0, str(PROJECT.root / "tools"))
-from mkdocs_hooks import NOWRAP_GLYPHS  # noqa: E402  (the hook's own limit: formulas it keeps on one line)
+from mkdocs_hooks import NOWRAP_GLYPHS  # the hook's own limit: formulas it keeps on one line
 
 PAGES = page_urls(PROJECT)
 SCREENSHOTS = PROJECT.root / "build" / "screenshots"

@@ -14,7 +14,6 @@
 Every test iterates over all pages (browser.page_urls), so a new page is covered without editing this file."""
 
 import re
-import sys
 
 import pytest
 from browser import (
@@ -33,10 +32,8 @@ from browser import (
     wait_for_math,
 )
 from conftest import PROJECT
+from mkdocs_hooks import NOWRAP_GLYPHS  # the hook's own limit: formulas it keeps on one line
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-sys.path.insert(0, str(PROJECT.root / "tools"))
-from mkdocs_hooks import NOWRAP_GLYPHS  # noqa: E402  (the hook's own limit: formulas it keeps on one line)
 
 PAGES = page_urls(PROJECT)
 IDS = [source for source, _ in PAGES]

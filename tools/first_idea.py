@@ -15,8 +15,9 @@ import re
 import subprocess
 from pathlib import Path
 
+from mkdocs_hooks import INCLUDE  # the includes of examples, as the build's "Run it yourself" note reads them
+
 ROOT = Path(__file__).resolve().parents[1]
-INCLUDE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["'](snippets/[^"':]+\.py)["']""", re.MULTILINE)
 CORPUS_CONSTANTS = {"PLAYS_DIR", "VALIDATION_PLAYS", "TEST_PLAYS", "STAGE_DIRECTION", "GGUF_DIR", "GGUF_FILE",
                     "CACHE_ROOT", "END", "PRETOKEN", "CONV1D", "WARMUP_STEPS", "PEAK_LR", "MIN_LR"}
 
