@@ -2,8 +2,9 @@
 
 Each lab runs as a plain script, offline, and exits 0 (its cells assert what its text claims); a lab cell that
 raises fails `mkdocs build --strict`, naming the lab; an unchanged lab is not run again (the cache); each built
-lab page links a real .ipynb; the search index holds the labs' prose but none of their outputs; each lab page
-stays under 600 KB transferred in Chromium (test_browser.py, which loads every page, labs included)."""
+lab page links a real .ipynb, and links it in Colab only when the repository is on GitHub; the search index holds
+the labs' prose but none of their outputs; each lab page stays under 600 KB transferred in Chromium
+(test_browser.py, which loads every page, labs included)."""
 
 import json
 import os
@@ -19,6 +20,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import PROJECT
 from harness import Project, mkdocs_yml
+from mkdocs_labs import colab_url
 
 LABS = sorted((PROJECT.docs / "labs").glob("lab*.py"))
 LAB_IDS = [lab.stem for lab in LABS]
@@ -128,6 +130,26 @@ def test_a_lab_page_links_its_notebook(site, lab):
         sources = [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in notebook["cells"]]
         assert sources[1:] == [c.source for c in expected.cells], f"{href} lacks the cells of {PROJECT.rel(lab)}"
         assert "pip install" in sources[0], f"{href} does not start with the install cell"  # tools/mkdocs_labs.py
+
+
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_a_lab_page_has_no_colab_link_without_a_github_repository(site, lab):
+    """The default build, with no REPO_URL: there is no copy on GitHub for Colab to open, so no link to it
+    (tests/test_publishing.py builds with a GitHub REPO_URL and checks the link)."""
+    if os.environ.get("REPO_URL"):
+        pytest.skip(f"REPO_URL={os.environ['REPO_URL']} is set: this build is not the default one")
+    links = [a["href"] for a in lab_page(site, lab).select("a[href*='colab.research.google.com']")]
+    assert not links, f"{PROJECT.rel(lab)}: Colab links in a build without REPO_URL: {links}"
+
+
+def test_colab_links_only_a_github_repository():
+    expected = "https://colab.research.google.com/github/owner/re.po/blob/notebooks/labs/lab1-ngrams.ipynb"
+    for repo_url in ("https://github.com/owner/re.po", "https://github.com/owner/re.po/",
+                     "https://github.com/owner/re.po.git"):
+        assert colab_url(repo_url, "lab1-ngrams") == expected, repo_url
+    for repo_url in (None, "", "https://gitlab.com/owner/repo", "https://github.com/owner",
+                     "https://github.com/owner/repo/tree/main", "http://github.com/owner/repo"):
+        assert colab_url(repo_url, "lab1-ngrams") is None, f"a Colab link for repo_url={repo_url!r}"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)

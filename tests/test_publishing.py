@@ -1,6 +1,8 @@
 """Publishing: the site built for an address given at build time (SITE_URL, read by mkdocs.yml) works when it is
-served from a sub-path; the readers' CI workflow passes actionlint; a downloaded lab notebook runs in an empty
-folder, offline; the site's toolchain keeps MkDocs below 2 and lets no pre-release in."""
+served from a sub-path; built with a GitHub repository's address (REPO_URL) each lab page opens its notebook in Colab,
+from the branch that tools/publish_notebooks.py writes; the readers' CI workflow passes actionlint; a downloaded
+lab notebook runs in an empty folder, offline; the site's toolchain keeps MkDocs below 2 and lets no pre-release
+in."""
 
 import json
 import os
@@ -12,24 +14,45 @@ from pathlib import Path
 
 import pytest
 from browser import new_context, open_page, page_urls, wait_for_math
+from bs4 import BeautifulSoup
 from conftest import PROJECT
+from publish_notebooks import BRANCH, notebook_path
 from static_server import serve
 
 SITE_URL = "https://example.org/course/"
+REPO_URL = "https://github.com/example/course"
+COLAB = "https://colab.research.google.com/github/"
+PUBLISH = PROJECT.root / "tools" / "publish_notebooks.py"
+LABS = sorted(PROJECT.docs.glob("labs/lab*.py"))
 WORKFLOW = PROJECT.root / ".github" / "workflows" / "ci.yml"
+
+
+def build(site_dir, **env):
+    """`mkdocs build --strict` of the real site into site_dir, with these environment variables."""
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+                          cwd=PROJECT.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          env={**os.environ, **env, "NO_MKDOCS_2_WARNING": "1"})
+    settings = " ".join(f"{name}={value}" for name, value in env.items())
+    assert done.returncode == 0, f"{settings} mkdocs build --strict failed:\n{done.stderr}"
+    return site_dir
 
 
 @pytest.fixture(scope="module")
 def sub_path_site(tmp_path_factory):
     """The site built with SITE_URL=https://example.org/course/ and served at http://127.0.0.1:PORT/course/."""
     root = tmp_path_factory.mktemp("published")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "course")],
-                          cwd=PROJECT.root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"})
-    assert done.returncode == 0, f"SITE_URL={SITE_URL} mkdocs build --strict failed:\n{done.stderr}"
+    build(root / "course", SITE_URL=SITE_URL)
     server, url = serve(root)
     yield root / "course", url + "course/"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def github_site(tmp_path_factory):
+    """The site built as the workflow builds it, for a repository on GitHub: SITE_URL=https://example.org/course/
+    and REPO_URL=https://github.com/example/course. Not the browser tests' build: with a GitHub repo_url,
+    Material's header asks api.github.com for the repository's stars and forks, a request to another host."""
+    return build(tmp_path_factory.mktemp("github") / "course", SITE_URL=SITE_URL, REPO_URL=REPO_URL)
 
 
 def test_canonical_links_and_the_sitemap_carry_the_configured_address(sub_path_site):
@@ -87,6 +110,85 @@ def test_search_and_the_labs_downloads_work_under_a_sub_path(browser, sub_path_s
         lab_page.close()
     assert not visit.console_errors, visit.console_errors
     context.close()
+
+
+def colab_links(site, lab):
+    """The addresses of the Colab links on the lab's built page."""
+    soup = BeautifulSoup((site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return [a["href"] for a in soup.select("article a[href]") if a["href"].startswith(COLAB)]
+
+
+def publish(site, checkout, *args):
+    """tools/publish_notebooks.py SITE ARGS, run in the git repository `checkout` as the workflow runs it."""
+    done = subprocess.run([sys.executable, str(PUBLISH), str(site), *args], cwd=checkout, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, f"publish_notebooks.py failed:\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def git(*args, **options):
+    return subprocess.run(["git", *args], check=True, capture_output=True, **options).stdout
+
+
+@pytest.fixture()
+def remote(tmp_path):
+    """An empty bare repository, the remote `origin` of an empty checkout: (bare repository, checkout)."""
+    bare, checkout = tmp_path / "remote.git", tmp_path / "checkout"
+    git("init", "--quiet", "--bare", str(bare))
+    git("init", "--quiet", str(checkout))
+    git("remote", "add", "origin", str(bare), cwd=checkout)
+    return bare, checkout
+
+
+def test_every_lab_page_opens_its_notebook_in_colab(github_site):
+    """With REPO_URL on GitHub, each lab page has one Colab link: to the lab's notebook in the branch
+    tools/publish_notebooks.py writes, where that script puts it."""
+    site = github_site
+    wrong = []
+    for lab in LABS:
+        expected = f"{COLAB}example/course/blob/{BRANCH}/{notebook_path(lab.stem)}"
+        if colab_links(site, lab) != [expected]:
+            wrong.append(f"{PROJECT.rel(lab)}: Colab links {colab_links(site, lab)}, expected [{expected!r}]")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_published_branch_holds_the_sites_notebooks_where_colab_looks(github_site, remote):
+    """publish_notebooks.py pushes the built notebooks, byte for byte, to the branch and path each Colab link
+    names, with a README; run again with nothing changed, it adds no commit."""
+    site = github_site
+    bare, checkout = remote
+    publish(site, checkout)
+    files = git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", BRANCH, text=True).split()
+    assert sorted(files) == sorted(["README.md", *(notebook_path(lab.stem) for lab in LABS)]), files
+    assert "Do not edit" in git("--git-dir", str(bare), "show", f"{BRANCH}:README.md", text=True)
+    for lab in LABS:
+        [link] = colab_links(site, lab)
+        branch, path = link.removeprefix(f"{COLAB}example/course/blob/").split("/", 1)
+        published = subprocess.run(["git", "--git-dir", str(bare), "show", f"{branch}:{path}"], capture_output=True)
+        assert published.returncode == 0, f"{lab.stem}'s Colab link names {branch}:{path}, which was not published"
+        built = (site / "labs" / lab.stem / f"{lab.stem}.ipynb").read_bytes()
+        assert published.stdout == built, f"{branch}:{path} is not the built {lab.stem}.ipynb"
+    assert "unchanged" in publish(site, checkout), "a second run with nothing changed did not say so"
+    count = git("--git-dir", str(bare), "rev-list", "--count", BRANCH, text=True).strip()
+    assert count == "1", f"a second run with nothing changed made the branch {count} commits long"
+
+
+def test_a_changed_notebook_is_published_as_one_more_commit(remote, tmp_path):
+    """On a fake site: a changed notebook adds one commit on top of the last, to the branch named by --branch of
+    the remote named on the command line."""
+    bare, checkout = remote
+    site = tmp_path / "site"
+    (site / "labs" / "lab9-fake").mkdir(parents=True)
+    notebook = site / "labs" / "lab9-fake" / "lab9-fake.ipynb"
+    notebook.write_bytes(b'{"cells": [], "nbformat": 4}\r\n')
+    publish(site, checkout, str(bare), "--branch", "other")
+    first = git("--git-dir", str(bare), "rev-parse", "other", text=True).strip()
+    notebook.write_bytes(b'{"cells": [1], "nbformat": 4}\r\n')
+    publish(site, checkout, str(bare), "--branch", "other")
+    history = git("--git-dir", str(bare), "rev-list", "other", text=True).split()
+    assert history[1:] == [first], f"not one commit on top of the first one: {history}"
+    shown = git("--git-dir", str(bare), "show", "other:labs/lab9-fake.ipynb")
+    assert shown == notebook.read_bytes(), "the branch does not hold the changed notebook byte for byte"
 
 
 def test_the_workflow_passes_actionlint():

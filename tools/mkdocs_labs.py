@@ -13,7 +13,9 @@ light and dark palettes:
 - a link under the title downloads the lab as a notebook, LAB.ipynb, which this hook writes with jupytext
   beside the page; it also links the .py (jupytext's percent format), which runs as a plain script. The
   notebook starts with a cell holding one commented line that installs the course's pins and package, from
-  the repository (repo_url, REPO_URL in mkdocs.yml) or from a clone.
+  the repository (repo_url, REPO_URL in mkdocs.yml) or from a clone. When repo_url is a GitHub repository,
+  the paragraph also links the notebook in Colab, which opens notebooks stored on GitHub: the copy that
+  tools/publish_notebooks.py pushes to the repository's branch `notebooks` (BRANCH, notebook_path).
 
 It also adds the shipped model's files to mkdocs-jupyter's cache key, so a lab that loads them reruns when
 they change (the plugin's key covers only the lab's own file)."""
@@ -27,12 +29,14 @@ import mkdocs_jupyter.plugin
 import nbformat
 from bs4 import BeautifulSoup
 from mkdocs_hooks import index_names_only
+from publish_notebooks import BRANCH, notebook_path
 
 LABS = re.compile(r"^labs/lab[^/]*\.py$")  # the files mkdocs-jupyter renders (its `include` in mkdocs.yml)
 EXTRA_CACHE_INPUTS = ["docs/models/tiny-gpt"]  # files that labs read besides themselves
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+GITHUB_REPO = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")  # repo_url on GitHub
 INSTALL_CELL = """# Outside the course's repository (Jupyter, Colab), install its pinned packages once:
 # remove the "# " before the "!" and run this cell.
 # !{line}"""
@@ -46,6 +50,16 @@ def install_line(repo_url):
                 f"{raw}/requirements-nodeps.txt && pip install -q --no-deps git+{repo_url.rstrip('/')}")
     return ("pip install -q -r requirements.txt && pip install -q --no-deps -r requirements-nodeps.txt && "
             "pip install -q --no-deps .  # in a clone of the course's repository")
+
+
+def colab_url(repo_url, stem):
+    """Colab's address for the lab `stem`'s notebook in the repository's branch BRANCH, or None when repo_url is
+    not a GitHub repository (Colab opens notebooks from GitHub, not from an arbitrary address)."""
+    match = GITHUB_REPO.match(repo_url or "")
+    if match is None:
+        return None
+    owner, repo = match.groups()
+    return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{BRANCH}/{notebook_path(stem)}"
 
 
 def is_lab(page):
@@ -120,10 +134,12 @@ def on_page_content(html, page, config, files):
         _math_to_arithmatex(soup, markdown)
     title = soup.find("h1")
     stem = Path(page.file.src_uri).stem
+    colab = colab_url(config.get("repo_url"), stem)
+    colab = f' Or <a class="lab-colab" href="{colab}">open this notebook in Colab</a>.' if colab else ""
     links = BeautifulSoup(
         f'<p class="lab-download">Download this lab as a notebook, <a href="{stem}.ipynb" download>{stem}.ipynb</a>, '
         f'or as a script, <a href="{stem}.py" download>{stem}.py</a> (it runs top to bottom: '
-        f"<code>python {stem}.py</code>).</p>"
+        f"<code>python {stem}.py</code>).{colab}</p>"
         '<details class="example"><summary>Run it yourself</summary>'
         "<p>In the repository, the lab runs as a script, from the root:</p>"
         f'<div class="highlight"><pre><code>.venv/bin/python docs/{page.file.src_uri}</code></pre></div>'
