@@ -7,6 +7,7 @@ loss over a text, saving and loading a checkpoint, and sampling from it.
 import json
 import math
 from dataclasses import asdict
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -15,6 +16,9 @@ from safetensors.torch import load_file, save_file
 
 from foundations_of_llms.gpt import GPT, GPTConfig
 from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
+
+# The tiny GPT that `make tiny-gpt` trained and the course ships, in a clone of the repository (src/ beside docs/).
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"
 
 
 # --8<-- [start:characters]

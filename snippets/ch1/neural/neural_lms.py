@@ -150,7 +150,7 @@ def compare_four_models():
         outcomes = zip(builders, pool.map(train_and_test, builders), strict=True)
         for name, (curve, seconds, perplexity, parameters) in outcomes:
             curves[name], results[name] = curve, perplexity
-            print(f"{name:20} {parameters:>11,} {seconds:>12.1f} s {perplexity:>9.0f}")
+            print(f"{name:20} {parameters:>11,} {seconds:>12.1f} s {perplexity:>9.1f}")
 
     print(f"\nthe best n-gram model, add-k bigram, on the same test tokens: {BIGRAM_TEST_PPL}")
     print(f"neural models below it: {', '.join(name for name, ppl in results.items() if ppl < BIGRAM_TEST_PPL)}")

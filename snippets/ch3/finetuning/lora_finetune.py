@@ -3,7 +3,6 @@ updates B A, written from scratch, trained for a few seconds on NumPy's own docu
 
 import inspect
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -11,9 +10,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from foundations_of_llms.plays import VALIDATION_PLAYS, plays_text
-from foundations_of_llms.training import from_pretrained, mean_loss, sample_text
+from foundations_of_llms.training import SHIPPED_MODEL, from_pretrained, mean_loss, sample_text
 
-CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # or the folder your run saved
+CHECKPOINT = SHIPPED_MODEL  # or the folder your run saved
 EVAL_CHARS = 4_096  # the loss on the first 4,096 characters of the validation plays: 64 windows
 HELD_OUT_CHARS = 4_096  # the last 4,096 characters of NumPy's documentation: never trained on
 RANK, ALPHA = 8, 16  # r and alpha: the update is (alpha / r) B A

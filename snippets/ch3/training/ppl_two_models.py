@@ -2,16 +2,15 @@
 the course's tiny GPT (characters). Per-token perplexities cannot be compared; bits per character can."""
 
 import math
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from foundations_of_llms.models import load_smollm2
 from foundations_of_llms.plays import TEST_PLAYS, plays_text
-from foundations_of_llms.training import from_pretrained, mean_loss
+from foundations_of_llms.training import SHIPPED_MODEL, from_pretrained, mean_loss
 
-CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # or the folder your run saved
+CHECKPOINT = SHIPPED_MODEL  # or the folder your run saved
 TEXT_CHARS = 4_096  # the first 4,096 characters of the test plays, from Twelfth Night
 
 

@@ -3,14 +3,13 @@ let it write."""
 
 import json
 import math
-from pathlib import Path
 
 import torch
 
 from foundations_of_llms.plays import TEST_PLAYS, VALIDATION_PLAYS, plays_text
-from foundations_of_llms.training import from_pretrained, mean_loss, sample_text
+from foundations_of_llms.training import SHIPPED_MODEL, from_pretrained, mean_loss, sample_text
 
-CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # or the folder your run saved
+CHECKPOINT = SHIPPED_MODEL  # or the folder your run saved
 EVAL_CHARS = 16_384  # the validation characters the training run measured its loss on
 TEST_CHARS = 65_536  # the first 65,536 characters of the test plays, never seen in training or validation
 PROMPT, SAMPLE_CHARS, TEMPERATURE, SEED = "My lord, ", 300, 0.8, 0

@@ -1,13 +1,13 @@
 """The tiny GPT's validation curve as a band over three seeds, held against nanoGPT's published CPU figure."""
 
 import json
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from foundations_of_llms.figures import save_light_and_dark
+from foundations_of_llms.training import SHIPPED_MODEL
 
-CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # what `make tiny-gpt` ships
+CHECKPOINT = SHIPPED_MODEL  # what `make tiny-gpt` ships
 HISTORIES = {0: "history.json", 1: "history-seed-1.json", 2: "history-seed-2.json"}  # one run per seed
 NANOGPT_VAL_LOSS, NANOGPT_SECONDS = 1.88, 180  # nanoGPT README: "about ~3 minutes ... a loss of only 1.88"
 
