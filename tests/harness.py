@@ -44,7 +44,8 @@ NUMERIC_KNOBS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "
 # Files every run may read besides its own code: the pins, the shipped models, the course package, the runner.
 RUN_INPUTS = ("requirements*.txt", "docs/models/**/*", "src/**/*.py", "tests/run_offline.py")
 PACKAGE_DIR = "src/"  # the course package (src/foundations_of_llms/), which the snippets import
-FIGURE_SUFFIXES = {".svg", ".png", ".json"}  # files a snippet writes for a page: docs/figures/<chapter>/<name>
+# Files a snippet writes for a page, kept in docs/figures/<chapter>/<page>/ (weights: the tiny GPT for the browser).
+FIGURE_SUFFIXES = {".svg", ".png", ".json", ".safetensors"}
 # A snippet that runs for minutes (a full training run) is run by the tests with these arguments, which make
 # it quick, and prints what its <name>.quick.out file holds. Its full output, <name>.out, and what it saves
 # come from the Makefile target named here, and are checked against each other by test_tiny_gpt.py.

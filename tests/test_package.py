@@ -39,7 +39,8 @@ TAUGHT_ON = {"gpt.py": "docs/ch2/gpt.md", "gpt2.py": "docs/ch2/gpt.md", "plays.p
              "models.py": "docs/offline.md", "training.py": "docs/ch3/training.md", "ngrams.py": "docs/ch1/ngrams.md",
              "neural.py": "docs/ch1/neural.md", "scale.py": "docs/ch1/scale.md", "bpe.py": "docs/ch2/tokens.md",
              "decoding.py": "docs/ch2/decoding.md", "positions.py": "docs/ch2/embeddings.md",
-             "generalisation.py": "docs/ch3/generalisation.md"}
+             "generalisation.py": "docs/ch3/generalisation.md",
+             "attention_maps.py": "docs/ch2/attention-explorer.md", "play.py": "docs/ch3/play.md"}
 NOT_TAUGHT = {"__init__.py": "the package's docstring", "figures.py": "site plumbing: light and dark SVG files"}
 
 

@@ -39,20 +39,21 @@ def build(site_dir, **env):
 
 @pytest.fixture(scope="module")
 def sub_path_site(tmp_path_factory):
-    """The site built with SITE_URL=https://example.org/course/ and served at http://127.0.0.1:PORT/course/."""
+    """The site built as the workflow builds it, with SITE_URL=https://example.org/course/ and, for a repository
+    on GitHub, REPO_URL=https://github.com/example/course; served at http://127.0.0.1:PORT/course/. With a GitHub
+    repo_url, Material's header would ask api.github.com for the repository's stars and forks on every page, a
+    request to another host: overrides/partials/source.html keeps the link without it, and the browser tests
+    below fail on any request that leaves 127.0.0.1."""
     root = tmp_path_factory.mktemp("published")
-    build(root / "course", SITE_URL=SITE_URL)
+    build(root / "course", SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     server, url = serve(root)
     yield root / "course", url + "course/"
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
-def github_site(tmp_path_factory):
-    """The site built as the workflow builds it, for a repository on GitHub: SITE_URL=https://example.org/course/
-    and REPO_URL=https://github.com/example/course. Not the browser tests' build: with a GitHub repo_url,
-    Material's header asks api.github.com for the repository's stars and forks, a request to another host."""
-    return build(tmp_path_factory.mktemp("github") / "course", SITE_URL=SITE_URL, REPO_URL=REPO_URL)
+def github_site(sub_path_site):
+    return sub_path_site[0]
 
 
 def test_canonical_links_and_the_sitemap_carry_the_configured_address(sub_path_site):

@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/bench.py [--skip-tests]
     .venv/bin/python tools/bench.py --weights SITE    # the search index and page weights of a built site
+    .venv/bin/python tools/bench.py --play SITE       # the tiny GPT's page: its transfer, and characters per second
 
 Budgets (from the project's issues): warm build <= 10 s, each snippet <= 20 s on 2 cores (the one
 that trains four language models is allowed 60 s), each chapter's snippets together <= 2 minutes
@@ -180,6 +181,58 @@ def uncompressed_weights(site):
     return weights
 
 
+TINY_GPT_SPEED = """async ([count, cache]) => {
+    // Characters per second of the page's model: greedy continuation of a prompt, with the KV cache (one step()
+    // per character) or without it (forward() over the whole context for every character); the context restarts
+    // from its last n_ctx / 2 characters when it outgrows n_ctx, as on the page.
+    const model = window.benchModel, ids = [...'My lord, '].map((c) => model.chars.indexOf(c));
+    const n = model.config.n_ctx, began = performance.now();
+    let start = 0, state = TinyGPT.run(model, ids), logits = state.logits[state.logits.length - 1];
+    for (let i = 0; i < count; i++) {
+        ids.push(logits.indexOf(Math.max(...logits)));
+        const restart = ids.length - start > n;
+        if (restart) start = ids.length - n / 2;
+        if (!cache) logits = TinyGPT.forward(model, ids.slice(start)).at(-1);
+        else if (restart) { state = TinyGPT.run(model, ids.slice(start)); logits = state.logits.at(-1); }
+        else logits = TinyGPT.step(model, ids.at(-1), ids.length - 1 - start, state.cache).logits;
+    }
+    return count / ((performance.now() - began) / 1000);
+}"""
+
+
+def bench_tiny_gpt_page(site):
+    """The page that runs the tiny GPT in the browser: what it transfers before and after the reader starts the
+    model, and how many characters a second the JavaScript model writes, with and without its KV cache."""
+    print("\n== the tiny GPT in Chromium (docs/ch3/play.md)")
+    if chromium_path() is None:
+        print("chromium is not installed: skipped (make bench installs it)")
+        return False
+    from playwright.sync_api import sync_playwright
+
+    server, base_url = serve(site)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = new_context(browser, base_url)
+        page, visit = open_page(context, base_url + "ch3/play/", base_url)
+        before = sum(visit.bytes_by_type.values())
+        page.get_by_role("button", name="Start the model").click()
+        page.wait_for_selector("[data-tiny-gpt][data-ready='true']", state="attached", timeout=60_000)
+        after = sum(visit.bytes_by_type.values())
+        print(f"transferred: {before / 1024:.0f} KB before the model starts, {after / 1024:.0f} KB after "
+              f"(the weights: {(after - before) / 1024:.0f} KB)")
+        page.evaluate("async (url) => { const response = await fetch(url); "
+                      "window.benchModel = TinyGPT.loadModel(await response.arrayBuffer()); }",
+                      base_url + "figures/ch3/play/tiny-gpt-f16.safetensors")
+        for cache, count in ((True, 500), (False, 100)):
+            rates = [page.evaluate(TINY_GPT_SPEED, [count, cache]) for _ in range(3)]
+            print(f"{'with' if cache else 'without'} the KV cache: {sorted(rates)[1]:7.0f} characters/s "
+                  f"(median of 3 runs of {count} characters after a 9-character prompt)")
+        context.close()
+        browser.close()
+    server.shutdown()
+    return True
+
+
 def bench_search_and_weights(site):
     print("\n== search index and uncompressed page weights (as stored: html, css, js, images, fonts, index)")
     size = (site / "search" / "search_index.json").stat().st_size
@@ -233,14 +286,18 @@ def main():
     parser.add_argument("--skip-tests", action="store_true", help="do not time the whole test suite")
     parser.add_argument("--weights", type=Path, metavar="SITE", help="only the search index and page weights of a "
                         "site already built in SITE (for comparing two revisions)")
+    parser.add_argument("--play", type=Path, metavar="SITE", help="only the tiny GPT's page of a site already built")
     args = parser.parse_args()
+    if args.play:
+        sys.exit(0 if bench_tiny_gpt_page(args.play) else 1)
     if args.weights:
         sys.exit(0 if bench_search_and_weights(args.weights) else 1)
     project = Project(ROOT, cache=False)  # every snippet is run and timed afresh
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         results = [bench_calibration(), bench_builds(project, site), bench_snippets(project),
-                   bench_search_and_weights(site), bench_pages(project, site), bench_lighthouse(project, site)]
+                   bench_search_and_weights(site), bench_pages(project, site), bench_tiny_gpt_page(site),
+                   bench_lighthouse(project, site)]
     if not args.skip_tests:
         results.append(bench_tests())
     sys.exit(0 if all(results) else 1)

