@@ -190,7 +190,7 @@
       const order = Array.from(before, (_, i) => i).sort((a, b) => before[b] - before[a] || a - b).slice(0, SHOWN_BARS);
       barsTitle.textContent = chosen === null
         ? `The next character's ${SHOWN_BARS} most probable values, before truncation and after:`
-        : `The distribution of the last character written (${JSON.stringify(model.chars[chosen])}), its `
+        : `The distribution of the last character written (${JSON.stringify(shown(model.chars[chosen]))}), its `
           + `${SHOWN_BARS} most probable values before truncation and after:`;
       bars.replaceChildren(...order.map((i) => {
         const row = element("div", { className: "tg-bar-row" });
