@@ -157,6 +157,21 @@ def compare_four_models():
     assert all(ppl < BIGRAM_TEST_PPL for ppl in results.values())  # the page says: learned vectors already pay off
     assert max(results["Elman RNN (2010)"], results["LSTM (1997)"]) < results["feed-forward (2003)"]  # state helps
 
+    # What the figure's description says, computed from the curves it draws.
+    first, last = (sorted(curves, key=lambda name: curves[name][i][1]) for i in (0, -1))  # lowest first
+    measurements = range(len(curves[first[0]]))
+    highest = {max(curves, key=lambda name: curves[name][i][1]) for i in measurements}
+    def falls_every_time(curve):
+        return all(before[1] > after[1] for before, after in zip(curve, curve[1:], strict=False))
+
+    falling = [name for name, curve in curves.items() if falls_every_time(curve)]
+    print(f"\nvalidation curves: lowest at step {EVAL_EVERY} {first[0]}, at step {STEPS} {last[0]}; "
+          f"highest at every measurement: {', '.join(sorted(highest))}")
+    print(f"falling at every measurement, the last one included: {', '.join(falling)}")
+    final = {name: curve[-1][1] for name, curve in curves.items()}
+    others = [final[name] for name in last[:-1]]  # all but the highest at the last measurement
+    assert max(others) - min(others) < (final[last[-1]] - max(others)) / 2  # "the other three end close together"
+
     save_light_and_dark(lambda: draw_validation_curves(curves), "neural-lm-curves")
     print("\nsaved neural-lm-curves-light.svg and neural-lm-curves-dark.svg")
 
