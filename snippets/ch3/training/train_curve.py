@@ -31,6 +31,19 @@ if within:
     print(f"the last measurement within {NANOGPT_SECONDS} s: step {steps[i]:,}, validation loss "
           f"{runs[0]['val_loss'][i]:.3f}")
 
+# What the figure shows, computed from what it draws.
+width = [h - lo for lo, h in zip(low, high, strict=True)]
+widest = width.index(max(width))
+print(f"band over the seeds: at most {width[widest]:.3f} wide (step {steps[widest]:,}), {width[-1]:.3f} at the end")
+seed_0 = runs[0]["val_loss"]
+falls = [before - after for before, after in zip(seed_0, seed_0[1:], strict=False)]
+assert min(falls) > 0  # seed 0's curve falls at every measurement
+fastest = falls.index(max(falls))
+print(f"seed 0 falls fastest from step {steps[fastest]:,} to {steps[fastest + 1]:,}, by {falls[fastest]:.3f}")
+below = next(i for i, loss in enumerate(seed_0) if loss < NANOGPT_VAL_LOSS)
+print(f"seed 0 first below nanoGPT's {NANOGPT_VAL_LOSS} at step {steps[below]:,} "
+      f"(step {steps[below - 1]:,}: {seed_0[below - 1]:.3f})")
+
 
 def draw_train_band():
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
