@@ -30,6 +30,18 @@ for tokens in (GPT3_WARMUP_TOKENS / 2, GPT3_WARMUP_TOKENS, 130e9, GPT3_DECAY_TOK
 assert lr_at(WARMUP_STEPS - 1, STEPS) == PEAK_LR and math.isclose(lr_at(STEPS - 1, STEPS), MIN_LR)
 assert math.isclose(opt_gpt3_lr(GPT3_TOTAL_TOKENS), 0.1 * GPT3_PEAK_LR)
 
+# What the figure shows, computed from the two schedules.
+rising = [lr_at(s, STEPS) for s in range(WARMUP_STEPS)]
+assert all(math.isclose(lr, PEAK_LR * (s + 1) / WARMUP_STEPS) for s, lr in enumerate(rising))  # a straight line
+falling = [lr_at(s, STEPS) for s in range(WARMUP_STEPS, STEPS)]  # from the peak at step 100
+assert all(a > b for a, b in zip(falling, falling[1:], strict=False))  # then it only falls, to the last step
+share = GPT3_WARMUP_TOKENS / GPT3_TOTAL_TOKENS
+print(f"warm-up: tiny GPT {WARMUP_STEPS} of {STEPS:,} steps ({WARMUP_STEPS / STEPS:.0%}); GPT-3 175B "
+      f"{GPT3_WARMUP_TOKENS / 1e9:g}B of {GPT3_TOTAL_TOKENS / 1e9:g}B tokens ({share:.3%})")
+last_stretch = {opt_gpt3_lr(GPT3_DECAY_TOKENS + billions * 1e9) for billions in range(41)}  # 260B, 261B, ..., 300B
+assert len(last_stretch) == 1  # one value: the schedule is flat there
+print(f"GPT-3 175B from {GPT3_DECAY_TOKENS / 1e9:g}B to {GPT3_TOTAL_TOKENS / 1e9:g}B tokens, every 1B: "
+      f"lr {last_stretch.pop():.2e} throughout")
 
 def opt_draw_schedules():
     fig, (tiny, gpt3) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")

@@ -95,6 +95,12 @@ curves = {name: torch.tensor(runs[name, lr][0]).view(-1, 5).mean(dim=1) for name
 reached = {name: 5 * (1 + (curve <= unigram_loss).nonzero()[0].item()) for name, curve in curves.items()}
 print("first drawn step at or below the character-frequency loss: "
       + ", ".join(f"{name} {step}" for name, step in reached.items()))
+second_half = slice(len(curves["SGD"]) // 2, None)  # the drawn steps 55 to 100
+adam_apart = (curves["Adam"] - curves["AdamW"])[second_half].abs().max().item()
+sgd_off = max((curves[name][second_half] - unigram_loss).abs().max().item() for name in ("SGD", "SGD+momentum"))
+print(f"drawn steps 55 to 100: Adam and AdamW at most {adam_apart:.3f} apart, and at step {STEPS} "
+      f"{unigram_loss - curves['Adam'][-1]:.3f} and {unigram_loss - curves['AdamW'][-1]:.3f} below the "
+      f"character-frequency loss; SGD and SGD+momentum never more than {sgd_off:.3f} from it")
 
 
 def opt_draw_curves():
