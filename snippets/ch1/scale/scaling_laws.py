@@ -40,14 +40,30 @@ assert abs(n / CHINCHILLA[0] - 1) < 0.02 and abs(d / CHINCHILLA[1] - 1) < 0.02
 print(f"fitted loss: Chinchilla {loss(*CHINCHILLA):.3f}, Gopher {loss(*GOPHER):.3f} nats/token")
 assert loss(*CHINCHILLA) < loss(*GOPHER)  # the smaller model trained on more tokens is predicted to win
 
+# What the figure shows, computed from the curves it draws.
+BUDGETS = np.logspace(18, 26, 200)  # the figure's x axis, FLOPs
+SIZES = {1e8: "100M", 1e9: "1B", 1e10: "10B", 1e11: "100B", 1e12: "1T"}  # one curve each
+optimum = np.array([fitted_optimum(c) for c in BUDGETS])
+envelope = loss(optimum[:, 0], optimum[:, 1])  # the dashed compute-optimal curve
+print(f"each size against the compute-optimal curve, over C = {BUDGETS[0]:.0e} to {BUDGETS[-1]:.0e} FLOPs:")
+for size, label in SIZES.items():
+    curve = loss(size, BUDGETS / (6 * size))
+    assert (np.diff(curve) < 0).all() and (curve >= envelope - 1e-9).all()  # it falls, never below the envelope
+    above_floor = curve[-1] - (E + A / size**ALPHA)  # the floor its size sets: E + A / N^alpha
+    closest = (curve - envelope).argmin()
+    touch = (f"touches it at C = {BUDGETS[closest]:.1e}" if curve[closest] - envelope[closest] < 1e-3
+             else f"does not touch it (closest: {curve[closest] - envelope[closest]:.3f} above, at C = {BUDGETS[closest]:.0e})")
+    print(f"  N = {label:>4}: {touch}; {above_floor:.3f} above its floor at the last budget")
+for name, (size, tokens) in (("Chinchilla", CHINCHILLA), ("Gopher", GOPHER)):
+    budget = 6 * size * tokens
+    print(f"{name} lies {loss(size, tokens) - loss(*fitted_optimum(budget)):.3f} above the compute-optimal curve")
+
 
 def draw_loss_against_compute():
     fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-    budgets = np.logspace(18, 26, 200)
-    for size, label in ((1e8, "100M"), (1e9, "1B"), (1e10, "10B"), (1e11, "100B"), (1e12, "1T")):
-        ax.plot(budgets, loss(size, budgets / (6 * size)), lw=1.2, label=f"N = {label} parameters")
-    optimum = np.array([fitted_optimum(c) for c in budgets])
-    ax.plot(budgets, loss(optimum[:, 0], optimum[:, 1]), "k--" if plt.rcParams["text.color"] == "black"
+    for size, label in SIZES.items():
+        ax.plot(BUDGETS, loss(size, BUDGETS / (6 * size)), lw=1.2, label=f"N = {label} parameters")
+    ax.plot(BUDGETS, envelope, "k--" if plt.rcParams["text.color"] == "black"
             else "w--", lw=2, label="compute-optimal N")
     for name, (size, tokens), offset in (("Chinchilla", CHINCHILLA, (8, -14)), ("Gopher", GOPHER, (-50, 8))):
         ax.plot(6 * size * tokens, loss(size, tokens), "o", ms=6, color="C3")
