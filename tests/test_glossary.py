@@ -267,6 +267,33 @@ def test_pointing_at_a_term_shows_its_tooltip(browser, base_url, scheme):
     assert not visit.console_errors, f"docs/ch2/decoding.md ({scheme}): console errors: {visit.console_errors}"
 
 
+@pytest.mark.parametrize("way", ["keyboard", "tap"])
+def test_a_term_shows_its_definition_by_keyboard_and_by_tap(browser, base_url, way):
+    """A marked term is in the tab order, so focusing it shows its tooltip; on a touch screen a tap shows it."""
+    from browser import new_context, open_page
+
+    phone = way == "tap"
+    context = new_context(browser, base_url, viewport={"width": 390 if phone else 1280, "height": 844},
+                          has_touch=phone, is_mobile=phone)
+    try:
+        page, visit = open_page(context, base_url + "ch2/decoding/", base_url)
+        term = page.locator("article p abbr", has_text="KV cache").first
+        definition = term.get_attribute("title")
+        term.scroll_into_view_if_needed()
+        if phone:
+            term.tap()
+        else:
+            assert term.get_attribute("tabindex") == "0", "docs/ch2/decoding.md: a marked term is not in the tab order"
+            term.focus()
+        tooltip = page.locator(".md-tooltip2--active")
+        tooltip.wait_for(state="visible", timeout=5_000)
+        text = " ".join(tooltip.inner_text().split())
+    finally:
+        context.close()
+    assert text == definition, f"docs/ch2/decoding.md ({way}): the tooltip shows {text!r}, not {definition!r}"
+    assert not visit.console_errors, f"docs/ch2/decoding.md ({way}): console errors: {visit.console_errors}"
+
+
 def test_the_glossary_has_an_a_to_z_index_and_an_address_for_each_term(site):
     soup = soup_of(site / "glossary" / "index.html")
     terms = [e.term for e in read_glossary(GLOSSARY.read_text(encoding="utf-8"))]

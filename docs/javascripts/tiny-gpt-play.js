@@ -58,8 +58,9 @@
     const nCtx = model.config.n_ctx;
     const form = element("form", { className: "ae-controls tg-controls" });
     form.addEventListener("submit", (event) => event.preventDefault());
+    const others = model.chars.filter((c) => !/[A-Za-z0-9]/.test(c)).map(shown).join(" ");
     const prompt = control(form, "tg-prompt", "Prompt", element("textarea", { rows: 2, value: "My lord, " }),
-                           `Characters of the model's alphabet only (${model.chars.length}).`);
+                           `The model's ${model.chars.length} characters only: letters, digits and ${others}`);
     const temperature = control(form, "tg-temperature", "Temperature T",
                                 element("input", { type: "number", min: "0", max: "3", step: "0.05", value: "0.8" }),
                                 "0 is greedy.");
@@ -85,10 +86,14 @@
     message.setAttribute("role", "status");
     prompt.setAttribute("aria-describedby", `${prompt.getAttribute("aria-describedby")} tg-message`);
     const text = element("pre", { className: "tg-text" });
+    text.setAttribute("role", "region");
     text.setAttribute("aria-label", "The text so far");
     const speed = element("p", { className: "tg-status" });
     const bars = element("div", { className: "tg-bars" });
     const barsTitle = element("p", { className: "tg-bars-title" });
+    const barsKey = element("p", { className: "tg-bars-key" });
+    barsKey.append(element("span", { className: "tg-key tg-before" }), " before truncation (softmax of the logits / T)  ",
+                   element("span", { className: "tg-key tg-after" }), " after top-k and top-p, renormalised: what is drawn from");
     const attention = element("details", { className: "tg-attention" });
     attention.append(element("summary", {}, "Attention of every layer and head over the context"));
     const mapForm = element("form", { className: "ae-controls" });
@@ -105,7 +110,11 @@
     const thumbsTitle = element("p", { className: "ae-thumbs-title" },
                                 `All ${model.config.n_layer * model.config.n_head} heads, named layer.head (choose one to draw it above):`);
     attention.append(mapForm, readout, mapBox, window.attentionMaps.legend(), thumbsTitle, thumbs);
-    root.replaceChildren(form, buttons, message, text, speed, barsTitle, bars, attention);
+    const ready = element("p", { className: "tg-status" },
+                          `The model is running here: ${model.h.length} layers of ${model.config.n_head} heads, `
+                          + `d_model ${model.config.d_model}, ${nCtx} positions, ${model.chars.length} characters.`);
+    ready.setAttribute("role", "status");
+    root.replaceChildren(ready, form, buttons, message, text, speed, barsTitle, barsKey, bars, attention);
 
     let state = null;  // { ids, promptLength, cache, rows, logits, rng, written }
     let timer = null;
@@ -122,13 +131,15 @@
     }
 
     function settings() {
-      const clamp = (input, low, high, fallback) => {
-        const value = Number(input.value);
-        return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
+      const clamp = (input, low, high, fallback) => {  // the value used is the value shown
+        const value = input.value.trim() === "" ? NaN : Number(input.value);
+        const used = Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
+        if (String(used) !== input.value) input.value = String(used);
+        return used;
       };
-      return { temperature: clamp(temperature, 0, 3, 1), topK: Math.round(clamp(topK, 0, model.chars.length, 0)),
-               topP: clamp(topP, 0.01, 1, 1), seed: Math.round(clamp(seed, 1, 2 ** 32 - 1, 1)),
-               length: Math.round(clamp(length, 1, 2000, 200)) };
+      for (const input of [topK, seed, length]) input.value = input.value && String(Math.round(Number(input.value)));
+      return { temperature: clamp(temperature, 0, 3, 0.8), topK: clamp(topK, 0, model.chars.length, 0),
+               topP: clamp(topP, 0.01, 1, 1), seed: clamp(seed, 1, 2 ** 32 - 1, 1), length: clamp(length, 1, 2000, 200) };
     }
 
     // The model reads the characters from state.start on, at most n_ctx of them. While they grow, each new character
@@ -166,6 +177,7 @@
       root.dataset.error = parsed.error ? "true" : "false";
       generate.disabled = stepOne.disabled = Boolean(parsed.error);
       if (parsed.error) { state = null; return false; }
+      speed.textContent = "";
       state = { ids: parsed.ids.slice(), promptLength: parsed.ids.length, written: 0,
                 rng: xorshift32(settings().seed), ...context(parsed.ids, Math.max(0, parsed.ids.length - nCtx)) };
       return true;
@@ -189,9 +201,9 @@
     function showBars(before, after, chosen) {
       const order = Array.from(before, (_, i) => i).sort((a, b) => before[b] - before[a] || a - b).slice(0, SHOWN_BARS);
       barsTitle.textContent = chosen === null
-        ? `The next character's ${SHOWN_BARS} most probable values, before truncation and after:`
-        : `The distribution of the last character written (${JSON.stringify(shown(model.chars[chosen]))}), its `
-          + `${SHOWN_BARS} most probable values before truncation and after:`;
+        ? `The next character: its ${SHOWN_BARS} most probable values, before truncation and after.`
+        : `The distribution that ${JSON.stringify(shown(model.chars[chosen]))} was drawn from (in bold): its `
+          + `${SHOWN_BARS} most probable values, before truncation and after.`;
       bars.replaceChildren(...order.map((i) => {
         const row = element("div", { className: "tg-bar-row" });
         row.dataset.char = model.chars[i];
@@ -223,12 +235,18 @@
       const sentence = { tokens, text: tokens.join("") };
       mapBox.replaceChildren(window.attentionMaps.heatMap({ causal: true }, sentence, matrix(l, h), 1, readout,
                                                           `the tiny GPT, layer ${l}, head ${h}`));
+      mapBox.scrollTo({ top: mapBox.scrollHeight, left: mapBox.scrollWidth });  // the newest characters
       thumbs.replaceChildren(...model.h.flatMap((_, tl) => Array.from({ length: model.config.n_head }, (_, th) => {
         const button = element("button", { type: "button", className: "ae-thumb" });
         button.setAttribute("aria-pressed", String(tl === l && th === h));
         button.setAttribute("aria-label", `layer ${tl}, head ${th}`);
         button.append(window.attentionMaps.thumbnail(matrix(tl, th), 1, true), element("span", {}, `${tl}.${th}`));
-        button.addEventListener("click", () => { layer.value = String(tl); head.value = String(th); showAttention(); });
+        button.addEventListener("click", () => {
+          layer.value = String(tl);
+          head.value = String(th);
+          showAttention();
+          thumbs.querySelector("[aria-pressed='true']").focus();  // the buttons were drawn again
+        });
         return button;
       })));
     }
@@ -267,7 +285,11 @@
       tick();
     }
 
-    generate.addEventListener("click", () => (timer ? stop() : generateMore()));
+    generate.addEventListener("click", () => {
+      if (!timer) return generateMore();
+      stop();
+      refresh();  // the bars and the map of where the text stopped
+    });
     stepOne.addEventListener("click", () => {
       stop();
       if (!state && !begin()) return;
@@ -286,6 +308,7 @@
     attention.addEventListener("toggle", showAttention);
     if (begin()) refresh();
     root.dataset.ready = "true";
+    prompt.focus();  // the Start button is gone: the keyboard carries on from the prompt
   }
 
   for (const root of document.querySelectorAll("[data-tiny-gpt]:not([data-ready])")) build(root);

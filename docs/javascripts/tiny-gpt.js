@@ -26,14 +26,15 @@
       for (let i = 0; i < values.length; i++) values[i] = float16(view.getUint16(8 + headerLength + begin + 2 * i, true));
       return { shape, values };
     };
-    const layer = (name) => ({ weight: tensor(`${name}.weight`), bias: tensor(`${name}.bias`) });
+    const layer = (name) => ({ weight: tensor(`${name}.weight`), bias: tensor(`${name}.bias`) });  // float32: exact
     const { config, chars } = JSON.parse(header.__metadata__.model);  // the sizes and the alphabet
     return {
       config, chars,
       wte: tensor("wte.weight"), wpe: tensor("wpe.weight"), ln_f: layer("ln_f"),
-      h: Array.from({ length: config.n_layer }, (_, l) => ({
-        ln_1: layer(`h.${l}.ln_1`), c_attn: layer(`h.${l}.attn.c_attn`), attn_proj: layer(`h.${l}.attn.c_proj`),
-        ln_2: layer(`h.${l}.ln_2`), c_fc: layer(`h.${l}.mlp.c_fc`), mlp_proj: layer(`h.${l}.mlp.c_proj`),
+      h: Array.from({ length: config.n_layer }, (_, l) => ({  // the names of the PyTorch model's state dict
+        ln_1: layer(`h.${l}.ln_1`), ln_2: layer(`h.${l}.ln_2`),
+        attn: { c_attn: layer(`h.${l}.attn.c_attn`), c_proj: layer(`h.${l}.attn.c_proj`) },
+        mlp: { c_fc: layer(`h.${l}.mlp.c_fc`), c_proj: layer(`h.${l}.mlp.c_proj`) },
       })),
     };
   }
@@ -79,22 +80,23 @@
     const { d_model: d, n_head: heads } = model.config, dk = d / heads;
     let x = new Float64Array(d).map((_, i) => model.wte.values[id * d + i] + model.wpe.values[position * d + i]);
     const attention = model.h.map((block, l) => {
-      const qkv = linear(layerNorm(x, block.ln_1), block.c_attn);  // [q | k | v], each d wide
+      const qkv = linear(layerNorm(x, block.ln_1), block.attn.c_attn);  // [q | k | v], each d wide
+      const q = qkv.subarray(0, d);
       cache[l].keys.push(qkv.slice(d, 2 * d));
       cache[l].values.push(qkv.slice(2 * d));
       const mixed = new Float64Array(d), weights = [];
-      for (let h = 0; h < heads; h++) {
+      for (let h = 0; h < heads; h++) {  // head h: the dimensions h * dk to (h + 1) * dk of q, k and v
         const scores = cache[l].keys.map((k) => {
           let dot = 0;
-          for (let i = h * dk; i < (h + 1) * dk; i++) dot += qkv[i] * k[i];
+          for (let i = h * dk; i < (h + 1) * dk; i++) dot += q[i] * k[i];
           return dot / Math.sqrt(dk);
         });
         const w = softmax(scores);
         w.forEach((wj, j) => { for (let i = h * dk; i < (h + 1) * dk; i++) mixed[i] += wj * cache[l].values[j][i]; });
         weights.push(w);
       }
-      x = add(x, linear(mixed, block.attn_proj));  // x + attn(LN(x)), the heads concatenated, then W_O
-      x = add(x, linear(linear(layerNorm(x, block.ln_2), block.c_fc).map(gelu), block.mlp_proj));  // x + mlp(LN(x))
+      x = add(x, linear(mixed, block.attn.c_proj));  // x + attn(LN(x)): the heads side by side, then W_O
+      x = add(x, linear(linear(layerNorm(x, block.ln_2), block.mlp.c_fc).map(gelu), block.mlp.c_proj));  // + mlp(LN(x))
       return weights;
     });
     const last = layerNorm(x, model.ln_f), logits = new Float64Array(model.config.vocab_size);
@@ -121,21 +123,23 @@
     const { d_model: d, n_head: heads } = model.config, dk = d / heads, n = ids.length;
     let xs = ids.map((id, p) => new Float64Array(d).map((_, i) => model.wte.values[id * d + i] + model.wpe.values[p * d + i]));
     for (const block of model.h) {
-      const qkv = xs.map((x) => linear(layerNorm(x, block.ln_1), block.c_attn));
-      xs = xs.map((x, q) => {
+      const qkv = xs.map((x) => linear(layerNorm(x, block.ln_1), block.attn.c_attn));  // [q | k | v] per position
+      xs = xs.map((x, query) => {
         const mixed = new Float64Array(d);
         for (let h = 0; h < heads; h++) {
-          const scores = qkv.map((kv, k) => {
-            if (k > q) return -Infinity;  // the causal mask
+          const scores = qkv.map((row, key) => {
+            if (key > query) return -Infinity;  // the causal mask: softmax gives it weight 0
             let dot = 0;
-            for (let i = h * dk; i < (h + 1) * dk; i++) dot += qkv[q][i] * kv[d + i];
+            for (let i = h * dk; i < (h + 1) * dk; i++) dot += qkv[query][i] * row[d + i];
             return dot / Math.sqrt(dk);
           });
-          softmax(scores).forEach((w, k) => { for (let i = h * dk; i < (h + 1) * dk; i++) mixed[i] += w * (k <= q ? qkv[k][2 * d + i] : 0); });
+          softmax(scores).forEach((w, key) => {
+            for (let i = h * dk; i < (h + 1) * dk; i++) mixed[i] += w * qkv[key][2 * d + i];
+          });
         }
-        return add(x, linear(mixed, block.attn_proj));
+        return add(x, linear(mixed, block.attn.c_proj));
       });
-      xs = xs.map((x) => add(x, linear(linear(layerNorm(x, block.ln_2), block.c_fc).map(gelu), block.mlp_proj)));
+      xs = xs.map((x) => add(x, linear(linear(layerNorm(x, block.ln_2), block.mlp.c_fc).map(gelu), block.mlp.c_proj)));
     }
     return xs.map((x) => {
       const last = layerNorm(x, model.ln_f), logits = new Float64Array(model.config.vocab_size);
@@ -147,8 +151,9 @@
 
   // --8<-- [start:sampler]
   // Marsaglia's xorshift32 (shifts 13, 17, 5), as XorShift32 in play.py: the same numbers in both languages.
+  // JavaScript's << works on 32-bit signed integers and >>> on unsigned ones; >>>= 0 reads the bits as unsigned.
   function xorshift32(seed) {
-    let state = seed >>> 0 || 1;
+    let state = seed >>> 0 || 1;  // a state of 0 would stay 0
     return () => {
       state ^= state << 13;
       state ^= state >>> 17;
@@ -158,12 +163,13 @@
     };
   }
 
-  // softmax(logits / T) before and after top-k, then top-p, as next_distribution in play.py; T = 0 is greedy.
+  // softmax(logits / T) before and after top-k, then top-p, as next_distribution in play.py. T = 0 is greedy: all
+  // the probability on the first largest logit, and "before" is then softmax(logits), the distribution at T = 1.
   function nextDistribution(logits, temperature, topK, topP) {
     if (temperature === 0) {
       const greedy = new Float64Array(logits.length);
       greedy[logits.indexOf(Math.max(...logits))] = 1;
-      return { before: greedy, after: greedy };
+      return { before: softmax(Array.from(logits)), after: greedy };
     }
     let scaled = Array.from(logits, (z) => z / temperature);
     const before = softmax(scaled);
@@ -182,7 +188,8 @@
     return { before, after: softmax(scaled) };
   }
 
-  // The first token whose cumulative probability, in id order, passes the uniform number u.
+  // The first token whose cumulative probability, in id order, passes the uniform number u. If rounding leaves the
+  // total just under u, the last token with a probability above 0 (play.py's draw() guards the same way).
   function draw(probabilities, u) {
     let cumulative = 0, chosen = 0;
     for (let i = 0; i < probabilities.length; i++) {

@@ -31,13 +31,13 @@ class XorShift32:
 # --8<-- [start:next_distribution]
 def next_distribution(logits, temperature, top_k, top_p):
     """(before, after): softmax(logits / T), and the same after top-k then top-p, renormalised; the decoding
-    page's definitions, in float64. T = 0 is greedy: all the probability on the first largest logit
-    (docs/ch3/play.md)."""
+    page's definitions, in float64. T = 0 is greedy: all the probability on the first largest logit, and
+    `before` is then softmax(logits), the distribution at T = 1 (docs/ch3/play.md)."""
     logits = logits.double()
     if temperature == 0:
         greedy = torch.zeros_like(logits)
         greedy[logits.argmax()] = 1.0
-        return greedy, greedy
+        return F.softmax(logits, dim=-1), greedy
     scaled = logits / temperature
     before = F.softmax(scaled, dim=-1)
     if top_k:

@@ -31,8 +31,9 @@ save_file({name: t.half().contiguous() for name, t in state.items()}, WEIGHTS,
           metadata={"model": json.dumps({"config": config, "chars": chars}, sort_keys=True)})  # one key: same bytes
 size = Path(WEIGHTS).stat().st_size
 n_params = sum(t.numel() for t in state.values())
-print(f"{WEIGHTS}: {n_params:,} parameters in float16, {size / 1024:.0f} KB "
-      f"(the float32 model.safetensors: {(CHECKPOINT / 'model.safetensors').stat().st_size / 1024:.0f} KB)")
+print(f"config.json: {config}")
+print(f"{WEIGHTS}: {n_params:,} parameters in float16, {size / 1e6:.2f} MB "
+      f"(the float32 model.safetensors: {(CHECKPOINT / 'model.safetensors').stat().st_size / 1e6:.2f} MB)")
 
 # The reference: the same model with the float16 weights, computed in float64, as the page computes.
 web = from_pretrained(CHECKPOINT)[0].double()
