@@ -69,21 +69,37 @@ choosers = {
     f"top-p, p = {TOP_P}": lambda logits, generator: choose_by_sampling(top_p_logits(logits, TOP_P), generator),
 }
 print(f"\n{OPEN!r} + {NEW_TOKENS} tokens at most:")
+texts = {}
 for name, choose in choosers.items():
-    chosen = smollm2_continue(choose, OPEN)
+    chosen = texts[name] = smollm2_continue(choose, OPEN)
     print(f"  {name:17} {tokenizer.decode(chosen)!r}")
     if name == "greedy":
         with torch.no_grad():
             library = model.generate(ids, max_new_tokens=NEW_TOKENS, do_sample=False)[0, ids.shape[1]:]
         assert chosen == library.tolist()
+top_k_text, top_p_text = texts[f"top-k, k = {TOP_K}"], texts[f"top-p, p = {TOP_P}"]
+shared = next(i for i, (a, b) in enumerate(zip(top_k_text, top_p_text, strict=False)) if a != b)
+print(f"top-k and top-p share their first {shared} tokens, {tokenizer.decode(top_k_text[:shared])!r}, then part")
+
+# What the figure shows: OPEN's distribution at three temperatures, most probable token first.
+drawn = {temperature: F.softmax(logits / temperature, dim=-1).sort(descending=True).values[:RANKS_DRAWN]
+         for temperature in (0.7, 1.0, 1.5)}
+print(f"\nthe figure, after {OPEN!r}:")
+fall = {}
+for temperature, probs_sorted in drawn.items():
+    fall[temperature] = (probs_sorted[0] / probs_sorted[-1]).log10().item()
+    print(f"  temperature {temperature}: rank 1 {probs_sorted[0]:.4f}, rank {RANKS_DRAWN} {probs_sorted[-1]:.2e}, "
+          f"{fall[temperature]:.1f} orders of magnitude apart")
+tops = [probs_sorted[0].item() for probs_sorted in drawn.values()]
+assert tops == sorted(tops, reverse=True) and list(fall.values()) == sorted(fall.values(), reverse=True)
+print(f"  cuts: top-k at rank {TOP_K}, top-p (T = 1, p = {TOP_P}) at rank {nucleus}")
 
 
 def draw_truncation():
     ranks = torch.arange(1, RANKS_DRAWN + 1)
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for temperature in (0.7, 1.0, 1.5):
-        ax.plot(ranks, F.softmax(logits / temperature, dim=-1).sort(descending=True).values[:RANKS_DRAWN],
-                label=f"temperature {temperature}")
+    for temperature, probs_sorted in drawn.items():
+        ax.plot(ranks, probs_sorted, label=f"temperature {temperature}")
     ax.axvline(TOP_K, color="gray", linestyle="--", label=f"top-k cut, k = {TOP_K}")
     ax.axvline(nucleus, color="gray", linestyle=":", label=f"top-p cut at T = 1, p = {TOP_P}")
     ax.set(yscale="log", xlabel="rank of the token", ylabel="probability (log scale)",
