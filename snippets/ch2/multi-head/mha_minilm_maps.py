@@ -57,6 +57,16 @@ weakest = on_previous.argmin().item()
 print(f"layer {layer} head {head}: the smallest weight a token puts on the one before it is "
       f"{on_previous[weakest]:.3f} ({tokens[weakest + 1]!r} on {tokens[weakest]!r})")
 
+# What the four maps show, row by row: where each row's brightest cell is, and how bright it is.
+print("the four maps, per row (query token): where its largest weight goes; rows whose largest is above 0.5")
+for layer, head in chosen.values():
+    brightest = attention[layer, head].argmax(dim=-1)  # the key with the largest weight, for each query
+    places = {"[CLS]": brightest == 0, "previous": brightest == position - 1, "self": brightest == position,
+              "next": brightest == position + 1}
+    counts = ", ".join(f"{name} {int(where.sum())}" for name, where in places.items())
+    bright = int((attention[layer, head].max(dim=-1).values > 0.5).sum())
+    print(f"  layer {layer} head {head:>2}: {counts} of {n} rows; above 0.5: {bright} of {n}")
+
 
 def draw_minilm_heads():
     fig, axes = plt.subplots(2, 2, figsize=(9, 9), layout="constrained")
