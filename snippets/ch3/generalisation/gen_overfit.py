@@ -31,6 +31,11 @@ print(f"validation: down from {history['validation'][0]:.3f} to {history['valida
       f"{history['train'][best] - history['train'][-1]:.3f} over the same steps")
 assert history["validation"][0] - history["validation"][best] > 0.3 and rise > 0.2  # falls first, then rises
 assert all(a > b for a, b in zip(history["train"], history["train"][1:], strict=False))  # training loss only falls
+gap = [v - t for t, v in zip(history["train"], history["validation"], strict=True)]  # validation minus training
+assert all(a < b for a, b in zip(gap, gap[1:], strict=False))  # the figure's two curves move apart at every step
+print(f"gap between the curves (validation - training): {gap[0]:+.3f} at step {history['step'][0]}, "
+      f"{gap[best]:+.3f} at step {history['step'][best]}, {gap[-1]:+.3f} at step {history['step'][-1]}; "
+      "wider at every measurement")
 
 
 def gen_draw_curves():
