@@ -34,6 +34,11 @@ print(f"nn.GELU() equals x * Phi(x); the tanh approximation is within "
       f"{(gelu_formula - gelu_tanh).abs().max():.1e} of it on [-4, 4]")
 lowest = gelu_formula.argmin()
 print(f"GELU's minimum: {gelu_formula[lowest]:.4f} at x = {grid[lowest]:.3f} (ReLU's is 0)")
+negative, relu = grid < 0, torch.relu(grid)
+assert (gelu_formula[negative] < 0).all()  # below zero for every negative input, as the figure shows
+gap = (gelu_formula - relu).abs()
+print(f"|GELU - ReLU|: {gap[grid.abs() <= 0.5].max():.4f} at most within 0.5 of 0, "
+      f"{gap[grid.abs() >= 3].max():.4f} at most for |x| >= 3")
 print(f"{'x':>6} {'ReLU':>7} {'GELU':>7}")
 for value in (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0):
     t = torch.tensor(value)
