@@ -42,6 +42,9 @@ print("\n".join(" ".join(f"{w:.4f}" for w in row) for row in weights.tolist()))
 torch.testing.assert_close(weights.sum(dim=-1), torch.ones(SEQ))  # every row is a distribution
 assert (weights.triu(diagonal=1) == 0).all()  # no query sees a later key
 print(f"output: {tuple(output.shape)}; rows sum to 1; upper triangle is exactly 0")
+assert weights[0, 0] == 1  # the first token can only attend to itself
+allowed = weights[1:][causal_mask[1:]]  # the weights of rows 2 to 6 on and below the diagonal
+print(f"rows 2 to {SEQ}, on and below the diagonal: weights from {allowed.min():.4f} to {allowed.max():.4f}")
 
 # The library computes the same thing, with and without the mask.
 for causal in (False, True):
