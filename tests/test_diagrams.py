@@ -279,8 +279,8 @@ def test_a_shape_in_a_diagram_is_the_codes(path, text, measured):
     actual = tuple(measured(CODE_POINTS[at])[at])
     assert actual == expected, (f"{name}: the label {describe(text)} says {expected} with {SIZES}, but the code "
                                 f"gives {actual} at {at}")
-    written = re.sub(r"[\s()]", "", "".join(text.itertext()).split(":")[-1]).replace("×", ",")  # n × d_k
-    assert written == text.get("data-shape").replace(" ", "").replace("*", "·"), \
+    written = re.sub(r"[\s()_]", "", "".join(text.itertext()).split(":")[-1]).replace("×", ",")  # n × d_k
+    assert written == re.sub(r"[\s_]", "", text.get("data-shape")).replace("*", "·"), \
         f"{name}: the label {describe(text)} does not write its data-shape (products as ·, e.g. 4 · d_model)"
 
 
