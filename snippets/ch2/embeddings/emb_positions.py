@@ -29,6 +29,15 @@ torch.testing.assert_close(pe[OFFSET:], pe[:-OFFSET] @ rotation.T)  # the same m
 dots = (pe[OFFSET:] * pe[:-OFFSET]).sum(dim=1)  # PE(pos + k) . PE(pos), for every pos
 torch.testing.assert_close(dots, (OFFSET * omega).cos().sum().expand_as(dots))
 
+# What the figure shows: how often each sine column changes sign over the 100 positions (the stripes), and
+# how little the rightmost pair of columns moves.
+after_0 = pe[1:]  # from position 1: at position 0 every sine is exactly 0, of no sign
+sign_changes = (after_0[1:].sign() != after_0[:-1].sign()).sum(dim=0)  # (d,)
+print("sign changes from position 1 to 99, sine columns: "
+      + ", ".join(f"{column}: {sign_changes[column]}" for column in range(0, D_MODEL, 8)))
+last_sin, last_cos = pe[:, -2], pe[:, -1]
+print(f"rightmost pair: sine column from {last_sin.min():.4f} to {last_sin.max():.4f}, "
+      f"cosine column from {last_cos.min():.4f} to {last_cos.max():.4f}")
 
 # The score of a query at position m and a key at position n depends only on m - n.
 query, key = torch.randn(2, 1, D_MODEL, dtype=torch.float64)  # one query and one key vector, (1, d) each
