@@ -255,10 +255,11 @@ def _bumped(text, line_pattern, by_units, svg=False):
     """text with the first float of the first line matching line_pattern moved by by_units(token)."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        if (line_pattern is None or line_pattern.search(line)) and (svg or not TIMING.search(line)):
+        if line_pattern is None or line_pattern.search(line):
+            timings = [] if svg else [m.span() for m in TIMING.finditer(line)]  # times are never compared
             for match in NUMBER.finditer(line):
                 token = match.group(0)
-                if "." in token:
+                if "." in token and not any(a <= match.start() < b for a, b in timings):
                     moved = float(token.replace(",", "")) + by_units(token)
                     decimals = max(len(token.partition(".")[2]), 6 if svg else 0)  # SVG numbers drop zeros
                     lines[i] = line[: match.start()] + f"{moved:.{decimals}f}" + line[match.end():]
