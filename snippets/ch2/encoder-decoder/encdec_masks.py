@@ -25,6 +25,9 @@ for title, mask in masks.items():
     for row in mask.int().tolist():
         print("  " + " ".join(map(str, row)))
 
+print("filled cells in the figure: " + "; ".join(f"{title.split(' (')[0]} {int(mask.sum())} of {mask.numel()}"
+                                                 for title, mask in masks.items()))
+assert bidirectional_mask.all() and cross_mask.all() and torch.equal(causal_mask, causal_mask.tril())
 library_mask = nn.Transformer.generate_square_subsequent_mask(TARGET_LEN)  # 0 where allowed, -inf where not
 assert torch.equal(library_mask == 0, causal_mask) and bool((library_mask[~causal_mask] == float("-inf")).all())
 
