@@ -52,12 +52,14 @@ def run_gpt():
             seen.setdefault(name, (args[0] if which == "input" else output).shape)
         return hook
 
-    hooks = [block.register_forward_hook(keep("block.input", "input")), block.register_forward_hook(keep("block.output")),
+    hooks = [block.register_forward_hook(keep("block.input", "input")),
+             block.register_forward_hook(keep("block.output")),
              block.attn.register_forward_hook(keep("attn.input", "input")),
              block.attn.c_attn.register_forward_hook(keep("attn.qkv")),
              block.attn.c_proj.register_forward_hook(keep("attn.concat", "input")),
              block.attn.register_forward_hook(keep("attn.output")),
-             block.mlp.c_fc.register_forward_hook(keep("mlp.hidden")), block.mlp.register_forward_hook(keep("mlp.output")),
+             block.mlp.c_fc.register_forward_hook(keep("mlp.hidden")),
+             block.mlp.register_forward_hook(keep("mlp.output")),
              model.ln_f.register_forward_hook(keep("ln_f.output"))]
     with torch.no_grad(), locals_on_return(CausalSelfAttention.forward) as found:
         logits = model(ids)

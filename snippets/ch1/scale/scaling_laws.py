@@ -51,8 +51,9 @@ for size, label in SIZES.items():
     assert (np.diff(curve) < 0).all() and (curve >= envelope - 1e-9).all()  # it falls, never below the envelope
     above_floor = curve[-1] - (E + A / size**ALPHA)  # the floor its size sets: E + A / N^alpha
     closest = (curve - envelope).argmin()
-    touch = (f"touches it at C = {BUDGETS[closest]:.1e}" if curve[closest] - envelope[closest] < 1e-3
-             else f"does not touch it (closest: {curve[closest] - envelope[closest]:.3f} above, at C = {BUDGETS[closest]:.0e})")
+    gap = curve[closest] - envelope[closest]
+    touch = (f"touches it at C = {BUDGETS[closest]:.1e}" if gap < 1e-3
+             else f"does not touch it (closest: {gap:.3f} above, at C = {BUDGETS[closest]:.0e})")
     print(f"  N = {label:>4}: {touch}; {above_floor:.3f} above its floor at the last budget")
 for name, (size, tokens) in (("Chinchilla", CHINCHILLA), ("Gopher", GOPHER)):
     budget = 6 * size * tokens
