@@ -59,6 +59,12 @@ def test_search_for_a_page_title_lists_that_page(browser, base_url, source, path
         page.click(".md-search__input")
         page.locator(".md-search__input").press_sequentially(query, delay=20)  # as a reader types
         page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        try:  # results are drawn while the reader types: wait for those of the whole query to list the page
+            page.wait_for_function("(want) => [...document.querySelectorAll('.md-search-result__item > a')]"
+                                   ".some((a) => a.href.split(/[?#]/)[0] === want)", arg=base_url + path,
+                                   timeout=10_000)
+        except Exception:  # noqa: BLE001 - the assertion below names what was listed instead
+            pass
         links = page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => a.href)")
         hits = [re.split(r"[?#]", link)[0] for link in links]  # drop ?h=term highlighting
     finally:
