@@ -291,3 +291,27 @@ def test_the_shape_check_fails_on_a_swapped_label():
     assert symbolic("batch,seq,4*d_model") == (BATCH, SEQ, 4 * D_MODEL)
     with pytest.raises(KeyError):
         symbolic("batch,sequence")
+
+
+def test_a_diagram_arrives_intact_in_the_built_page(site):
+    """The page's HTML holds the diagram's drawing as written: every shape and text, and no glossary tooltip
+    (<abbr>) or paragraph that Markdown could have put inside it (the include sits in <div markdown="0">)."""
+    from bs4 import BeautifulSoup
+
+    problems = []
+    for path in DIAGRAMS:
+        pages = [page for page in PROJECT.pages() if PROJECT.rel(path) in page.read_text(encoding="utf-8")]
+        built = site / PROJECT.rel(pages[0]).removeprefix("docs/").removesuffix(".md") / "index.html"
+        soup = BeautifulSoup(built.read_text(encoding="utf-8"), "html.parser")
+        root = parse(path)
+        svg = soup.find("svg", attrs={"aria-labelledby": root.get("aria-labelledby")})
+        if svg is None or svg.find_parent("figure", class_="diagram") is None:
+            problems.append(f"{built.relative_to(site)}: no figure.diagram holding {PROJECT.rel(path)}")
+            continue
+        for tag in ("text", "tspan", "rect", "path", "circle"):
+            written, arrived = len(list(root.iter(f"{SVG}{tag}"))), len(svg.find_all(tag))
+            if written != arrived:
+                problems.append(f"{PROJECT.rel(path)}: {written} <{tag}> written, {arrived} in the page")
+        if svg.find(["abbr", "p", "a"]):
+            problems.append(f"{PROJECT.rel(path)}: Markdown put <{svg.find(['abbr', 'p', 'a']).name}> inside the svg")
+    assert not problems, "\n".join(problems)
