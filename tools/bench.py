@@ -182,20 +182,12 @@ def uncompressed_weights(site):
 
 
 TINY_GPT_SPEED = """async ([count, cache]) => {
-    // Characters per second of the page's model: greedy continuation of a prompt, with the KV cache (one step()
-    // per character) or without it (forward() over the whole context for every character); the context restarts
-    // from its last n_ctx / 2 characters when it outgrows n_ctx, as on the page.
-    const model = window.benchModel, ids = [...'My lord, '].map((c) => model.chars.indexOf(c));
-    const n = model.config.n_ctx, began = performance.now();
-    let start = 0, state = TinyGPT.run(model, ids), logits = state.logits[state.logits.length - 1];
-    for (let i = 0; i < count; i++) {
-        ids.push(logits.indexOf(Math.max(...logits)));
-        const restart = ids.length - start > n;
-        if (restart) start = ids.length - n / 2;
-        if (!cache) logits = TinyGPT.forward(model, ids.slice(start)).at(-1);
-        else if (restart) { state = TinyGPT.run(model, ids.slice(start)); logits = state.logits.at(-1); }
-        else logits = TinyGPT.step(model, ids.at(-1), ids.length - 1 - start, state.cache).logits;
-    }
+    // Characters per second of the page's model: greedy continuation of a prompt in the page's own context
+    // (tiny-gpt.js's createContext: one step() per character with the cache, forward() over it without).
+    const model = window.benchModel;
+    const context = TinyGPT.createContext(model, [...'My lord, '].map((c) => model.chars.indexOf(c)), cache);
+    const began = performance.now();
+    for (let i = 0; i < count; i++) context.push(context.logits.indexOf(Math.max(...context.logits)));
     return count / ((performance.now() - began) / 1000);
 }"""
 

@@ -56,6 +56,14 @@ def occurrences(root=ROOT):
     return found
 
 
+def cited_lines(root=ROOT):
+    """(page, source key) -> the lines of that page that cite it."""
+    cited = defaultdict(list)
+    for page, line, source, _, _ in occurrences(root):
+        cited[page, source].append(line)
+    return cited
+
+
 def chapter(page):
     """docs/ch2/gpt.md -> ch2; the home page, glossary and labs -> site."""
     parts = page.split("/")
@@ -99,9 +107,7 @@ def all_rows(root=ROOT):
 def problems(root=ROOT):
     """Every way the tables and the pages disagree, each as one line naming the file and line."""
     found = []
-    cited = defaultdict(list)  # (page, source) -> lines
-    for page, line, source, _, _ in occurrences(root):
-        cited[page, source].append(line)
+    cited = cited_lines(root)
     rows = all_rows(root)
     listed = defaultdict(list)
     for row in rows:
@@ -142,9 +148,7 @@ def problems(root=ROOT):
 
 def renumber(root=ROOT):
     """Give each row its citation's current line: rows and citations of one source on one page, in order."""
-    cited = defaultdict(list)
-    for page, line, source, _, _ in occurrences(root):
-        cited[page, source].append(line)
+    cited = cited_lines(root)
     moved = []
     for path in sorted((root / "citations").glob("*.md")):
         text = path.read_text(encoding="utf-8").splitlines()

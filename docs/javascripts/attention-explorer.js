@@ -267,7 +267,7 @@
     update();
   }
 
-  window.attentionMaps = { heatMap, thumbnail, legend };  // also drawn by the tiny GPT's page (tiny-gpt-play.js)
+  window.attentionMaps = { heatMap, thumbnail, legend, element, shown };  // also used by tiny-gpt-play.js
 
   document$.subscribe(({ body }) => {
     const explorers = [...body.querySelectorAll("[data-ae-explorer]:not([data-ae-ready])")];

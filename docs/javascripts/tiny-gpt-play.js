@@ -6,15 +6,9 @@
 (function () {
   "use strict";
   const WEIGHTS_URL = new URL("../figures/ch3/play/tiny-gpt-f16.safetensors", document.currentScript.src);
-  const { loadModel, step, run, forward, xorshift32, nextDistribution, draw } = window.TinyGPT;
+  const { loadModel, run, createContext, xorshift32, nextDistribution, draw } = window.TinyGPT;
+  let element, shown, heatMap, thumbnail, legend;  // the attention explorer's (attention-explorer.js), from start()
   const SHOWN_BARS = 12;
-
-  const element = (tag, attributes = {}, text = null) => {
-    const node = Object.assign(document.createElement(tag), attributes);
-    if (text !== null) node.textContent = text;
-    return node;
-  };
-  const shown = (c) => (c === " " ? "␣" : c === "\n" ? "⏎" : c);
 
   function control(form, id, label, input, hint = null) {
     const wrapper = element("div", { className: "ae-control" });
@@ -109,14 +103,14 @@
     thumbs.setAttribute("aria-label", "All heads of all layers");
     const thumbsTitle = element("p", { className: "ae-thumbs-title" },
                                 `All ${model.config.n_layer * model.config.n_head} heads, named layer.head (choose one to draw it above):`);
-    attention.append(mapForm, readout, mapBox, window.attentionMaps.legend(), thumbsTitle, thumbs);
+    attention.append(mapForm, readout, mapBox, legend(), thumbsTitle, thumbs);
     const ready = element("p", { className: "tg-status" },
                           `The model is running here: ${model.h.length} layers of ${model.config.n_head} heads, `
                           + `d_model ${model.config.d_model}, ${nCtx} positions, ${model.chars.length} characters.`);
     ready.setAttribute("role", "status");
     root.replaceChildren(ready, form, buttons, message, text, speed, barsTitle, barsKey, bars, attention);
 
-    let state = null;  // { ids, promptLength, cache, rows, logits, rng, written }
+    let state = null;  // { context (tiny-gpt.js's createContext), promptLength, written, rng }
     let timer = null;
 
     function promptIds() {  // the prompt as ids, or a message naming the first character outside the alphabet
@@ -142,35 +136,6 @@
                topP: clamp(topP, 0.01, 1, 1), seed: clamp(seed, 1, 2 ** 32 - 1, 1), length: clamp(length, 1, 2000, 200) };
     }
 
-    // The model reads the characters from state.start on, at most n_ctx of them. While they grow, each new character
-    // costs one step() with the cache. When they outgrow n_ctx, the context restarts from the last n_ctx / 2 (as
-    // generate() in play.py does): every position moves, and positions are learned, so the cache is rebuilt.
-    function context(ids, start) {
-      const window_ = ids.slice(start);
-      if (!cached.checked) {
-        const logits = forward(model, window_);
-        return { start, cache: null, logits: logits[logits.length - 1], rows: null, window: window_ };
-      }
-      const result = run(model, window_);
-      return { start, cache: result.cache, logits: result.logits[result.logits.length - 1], rows: result.attention,
-               window: window_ };
-    }
-
-    function advance(id) {
-      state.ids.push(id);
-      state.written += 1;
-      if (state.ids.length - state.start > nCtx) {
-        Object.assign(state, context(state.ids, state.ids.length - nCtx / 2));
-      } else if (cached.checked && state.cache) {
-        const result = step(model, id, state.ids.length - 1 - state.start, state.cache);
-        state.logits = result.logits;
-        state.rows.push(result.attention);
-        state.window = state.ids.slice(state.start);
-      } else {
-        Object.assign(state, context(state.ids, state.start));
-      }
-    }
-
     function begin() {
       const parsed = promptIds();
       message.textContent = parsed.error || "";
@@ -178,21 +143,22 @@
       generate.disabled = stepOne.disabled = Boolean(parsed.error);
       if (parsed.error) { state = null; return false; }
       speed.textContent = "";
-      state = { ids: parsed.ids.slice(), promptLength: parsed.ids.length, written: 0,
-                rng: xorshift32(settings().seed), ...context(parsed.ids, Math.max(0, parsed.ids.length - nCtx)) };
+      state = { context: createContext(model, parsed.ids, cached.checked), promptLength: parsed.ids.length,
+                written: 0, rng: xorshift32(settings().seed) };
       return true;
     }
 
     function once() {  // one character: the distribution, one uniform number, the choice
       const s = settings();
-      const { before, after } = nextDistribution(state.logits, s.temperature, s.topK, s.topP);
+      const { before, after } = nextDistribution(state.context.logits, s.temperature, s.topK, s.topP);
       const id = draw(after, state.rng());
-      advance(id);
+      state.context.push(id);
+      state.written += 1;
       return { before, after, id };
     }
 
     function showText() {
-      const all = state.ids.map((i) => model.chars[i]).join("");
+      const all = state.context.ids.map((i) => model.chars[i]).join("");
       text.replaceChildren(document.createTextNode(all.slice(0, state.promptLength)),
                            element("strong", {}, all.slice(state.promptLength)));
       root.dataset.text = all;
@@ -220,27 +186,24 @@
       }));
     }
 
-    function rowsNow() {  // attention rows of the current context: from the cache's steps, or recomputed
-      return state.rows && state.rows.length === state.window.length ? state.rows : run(model, state.window).attention;
-    }
-
     function showAttention() {
       if (!attention.open || !state) return;
-      const rows = rowsNow(), n = state.window.length, tokens = state.window.map((i) => model.chars[i]);
+      const ids = state.context.window(), n = ids.length, tokens = ids.map((i) => model.chars[i]);
+      const rows = state.context.rows ?? run(model, ids).attention;  // without the cache, computed for the map
       const matrix = (l, h) => rows.map((r, q) => Array.from({ length: n }, (_, k) => (k <= q ? r[l][h][k] : 0)));
       const l = Number(layer.value), h = Number(head.value);
       root.dataset.layer = String(l);
       root.dataset.head = String(h);
       root.dataset.context = tokens.join("");
       const sentence = { tokens, text: tokens.join("") };
-      mapBox.replaceChildren(window.attentionMaps.heatMap({ causal: true }, sentence, matrix(l, h), 1, readout,
-                                                          `the tiny GPT, layer ${l}, head ${h}`));
+      mapBox.replaceChildren(heatMap({ causal: true }, sentence, matrix(l, h), 1, readout,
+                                     `the tiny GPT, layer ${l}, head ${h}`));
       mapBox.scrollTo({ top: mapBox.scrollHeight, left: mapBox.scrollWidth });  // the newest characters
       thumbs.replaceChildren(...model.h.flatMap((_, tl) => Array.from({ length: model.config.n_head }, (_, th) => {
         const button = element("button", { type: "button", className: "ae-thumb" });
         button.setAttribute("aria-pressed", String(tl === l && th === h));
         button.setAttribute("aria-label", `layer ${tl}, head ${th}`);
-        button.append(window.attentionMaps.thumbnail(matrix(tl, th), 1, true), element("span", {}, `${tl}.${th}`));
+        button.append(thumbnail(matrix(tl, th), 1, true), element("span", {}, `${tl}.${th}`));
         button.addEventListener("click", () => {
           layer.value = String(tl);
           head.value = String(th);
@@ -254,7 +217,7 @@
     function refresh() {
       showText();
       const s = settings();
-      const { before, after } = nextDistribution(state.logits, s.temperature, s.topK, s.topP);
+      const { before, after } = nextDistribution(state.context.logits, s.temperature, s.topK, s.topP);
       showBars(before, after, null);
       showAttention();
     }
@@ -302,7 +265,9 @@
     prompt.addEventListener("input", () => { stop(); if (begin()) refresh(); else text.replaceChildren(); });
     for (const input of [temperature, topK, topP]) input.addEventListener("change", () => { if (state && !timer) refresh(); });
     seed.addEventListener("change", () => { stop(); if (begin()) refresh(); });
-    cached.addEventListener("change", () => { if (state) Object.assign(state, context(state.ids, state.start)); });
+    cached.addEventListener("change", () => {
+      if (state) Object.assign(state.context, { useCache: cached.checked }).recompute();
+    });
     layer.addEventListener("change", showAttention);
     head.addEventListener("change", showAttention);
     attention.addEventListener("toggle", showAttention);
@@ -311,5 +276,13 @@
     prompt.focus();  // the Start button is gone: the keyboard carries on from the prompt
   }
 
-  for (const root of document.querySelectorAll("[data-tiny-gpt]:not([data-ready])")) build(root);
+  function start() {
+    ({ element, shown, heatMap, thumbnail, legend } = window.attentionMaps);
+    for (const root of document.querySelectorAll("[data-tiny-gpt]:not([data-ready])")) build(root);
+  }
+
+  // On a first visit this script runs before the site's scripts at the end of the page, the explorer's among
+  // them; after Material's instant navigation they are all there already.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

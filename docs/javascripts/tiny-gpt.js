@@ -116,6 +116,36 @@
   }
   // --8<-- [end:step]
 
+  // --8<-- [start:context]
+  // The context the model reads, kept as generate() in play.py keeps it: the characters from `start` on, at most
+  // n_ctx. While it grows, each new character costs one step() with the cache. When it outgrows n_ctx it restarts
+  // from the last n_ctx / 2: every position moves, and positions are learned, so every key and value is computed
+  // again (with the cache off, forward() computes them all for every character).
+  function createContext(model, ids, useCache = true) {
+    const n = model.config.n_ctx;
+    const context = { ids: ids.slice(), start: Math.max(0, ids.length - n), useCache };
+    context.window = () => context.ids.slice(context.start);
+    context.recompute = () => {
+      if (!context.useCache) {
+        return Object.assign(context, { cache: null, rows: null, logits: forward(model, context.window()).at(-1) });
+      }
+      const result = run(model, context.window());
+      return Object.assign(context, { cache: result.cache, rows: result.attention, logits: result.logits.at(-1) });
+    };
+    context.push = (id) => {
+      context.ids.push(id);
+      if (context.ids.length - context.start > n) context.start = context.ids.length - n / 2;
+      else if (context.cache) {
+        const result = step(model, id, context.ids.length - 1 - context.start, context.cache);
+        context.rows.push(result.attention);
+        return Object.assign(context, { logits: result.logits });
+      }
+      return context.recompute();
+    };
+    return context.recompute();
+  }
+  // --8<-- [end:context]
+
   // --8<-- [start:uncached]
   // The same model without a cache, as PyTorch runs it: every layer for all positions at once, with an explicit
   // causal mask. It is here to check step() and to time what the cache saves.
@@ -201,5 +231,5 @@
   }
   // --8<-- [end:sampler]
 
-  window.TinyGPT = { loadModel, step, run, forward, emptyCache, xorshift32, nextDistribution, draw };
+  window.TinyGPT = { loadModel, step, run, forward, emptyCache, createContext, xorshift32, nextDistribution, draw };
 })();

@@ -4,6 +4,7 @@ PyTorch computes from exactly those weights for a few prompts: the logits at eve
 attention weights, and the text the seeded sampler writes. The page's test runs the JavaScript model on the
 same prompts in Chromium and compares."""
 
+import copy
 import json
 from pathlib import Path
 
@@ -36,7 +37,7 @@ print(f"{WEIGHTS}: {n_params:,} parameters in float16, {size / 1e6:.2f} MB "
       f"(the float32 model.safetensors: {(CHECKPOINT / 'model.safetensors').stat().st_size / 1e6:.2f} MB)")
 
 # The reference: the same model with the float16 weights, computed in float64, as the page computes.
-web = from_pretrained(CHECKPOINT)[0].double()
+web = copy.deepcopy(model).double()
 web.load_state_dict({name: t.double() for name, t in load_file(WEIGHTS).items()}, strict=False)
 worst = 0.0
 prompts = []
