@@ -33,9 +33,11 @@ FORBIDDEN = {"script", "style", "image", "foreignObject", "iframe"}  # no code, 
 # another, so a label that swaps two of them fails.
 BATCH, SEQ, D_MODEL, N_HEAD, VOCAB_SIZE, N_LAYER = 2, 5, 32, 4, 50, 2
 D_K = D_MODEL // N_HEAD
+SOURCE, TARGET = 7, 9
 SIZES = {"batch": BATCH, "seq": SEQ, "n": SEQ, "d_model": D_MODEL, "heads": N_HEAD, "n_head": N_HEAD, "h": N_HEAD,
          "d_k": D_K, "d_v": D_K, "d_head": D_K, "vocab_size": VOCAB_SIZE,
-         "t": SEQ + 1}  # the KV cache: a prompt of seq tokens, then one step, after which t positions are cached
+         "t": SEQ + 1,  # the KV cache: a prompt of seq tokens, then one step, after which t positions are cached
+         "source": SOURCE, "target": TARGET}  # the encoder-decoder page: source (encoder) and target positions
 
 
 def run_gpt():
@@ -101,6 +103,34 @@ def run_kv_cache():
     return seen
 
 
+def script_variables(path, sizes):
+    """The variables of a snippet's top-level code, run up to its first function (the figure it draws) with its
+    size constants replaced (`sizes`: {constant: value}) and its printing silenced; matplotlib is not imported."""
+    namespace = {"print": lambda *args, **kwargs: None}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            break
+        modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) else []
+        if any(m.startswith(("matplotlib", "foundations_of_llms.figures")) for m in modules):
+            continue
+        exec(compile(ast.Module([node], []), str(path), "exec"), namespace)  # noqa: S102 - the project's own example
+        namespace.update({name: value for name, value in sizes.items() if name in namespace})
+    return namespace
+
+
+def run_encoder_decoder():
+    """{code point: shape} for the encoder-decoder page's masks and cross-attention, written out in
+    snippets/ch2/encoder-decoder/encdec_masks.py (and checked there against nn.MultiheadAttention), run with
+    this file's sizes."""
+    found = script_variables(PROJECT.snippets / "ch2" / "encoder-decoder" / "encdec_masks.py",
+                             {"SOURCE_LEN": SOURCE, "TARGET_LEN": TARGET, "D_MODEL": D_MODEL, "N_HEAD": N_HEAD,
+                              "BATCH": BATCH})
+    names = ("bidirectional_mask", "causal_mask", "cross_mask", "encoder_states", "decoder_states", "queries",
+             "keys", "values", "weights", "output")
+    return {f"encdec.{name}": found[name].shape for name in names}
+
+
 class locals_on_return:  # noqa: N801 - used as a context manager, like a function
     """The local variables of every call of `function` at the moment it returns, in call order."""
     def __init__(self, function):
@@ -119,7 +149,8 @@ class locals_on_return:  # noqa: N801 - used as a context manager, like a functi
         sys.setprofile(self.previous)
 
 
-# data-at -> where its shape is read: a point of one forward pass of the GPT, or of the KV cache's step.
+# data-at -> where its shape is read: a point of one forward pass of the GPT, of the KV cache's step, or of the
+# encoder-decoder page's cross-attention.
 CODE_POINTS = {
     "model.ids": run_gpt,  # GPT.forward's ids
     "block.input": run_gpt,  # x entering Block 0: wte(ids) + wpe(positions)
@@ -140,6 +171,13 @@ CODE_POINTS = {
     "cache.x": run_kv_cache,  # the new token's vector entering cached_attention
     "cache.queries": run_kv_cache, "cache.keys": run_kv_cache, "cache.values": run_kv_cache,
     "cache.scores": run_kv_cache, "cache.heads": run_kv_cache, "cache.logits": run_kv_cache,
+    "encdec.bidirectional_mask": run_encoder_decoder,  # the encoder's mask: every source position sees all
+    "encdec.causal_mask": run_encoder_decoder,  # the decoder's self-attention mask, lower triangular
+    "encdec.cross_mask": run_encoder_decoder,  # cross-attention: every target position sees the whole source
+    "encdec.encoder_states": run_encoder_decoder, "encdec.decoder_states": run_encoder_decoder,  # X and Y
+    "encdec.queries": run_encoder_decoder,  # from the decoder's states
+    "encdec.keys": run_encoder_decoder, "encdec.values": run_encoder_decoder,  # from the encoder's
+    "encdec.weights": run_encoder_decoder, "encdec.output": run_encoder_decoder,
 }
 
 
