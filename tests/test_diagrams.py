@@ -34,10 +34,12 @@ FORBIDDEN = {"script", "style", "image", "foreignObject", "iframe"}  # no code, 
 BATCH, SEQ, D_MODEL, N_HEAD, VOCAB_SIZE, N_LAYER = 2, 5, 32, 4, 50, 2
 D_K = D_MODEL // N_HEAD
 SOURCE, TARGET = 7, 9
+D_IN, D_OUT, RANK, ALPHA = 24, 40, 3, 16
 SIZES = {"batch": BATCH, "seq": SEQ, "n": SEQ, "d_model": D_MODEL, "heads": N_HEAD, "n_head": N_HEAD, "h": N_HEAD,
          "d_k": D_K, "d_v": D_K, "d_head": D_K, "vocab_size": VOCAB_SIZE,
          "t": SEQ + 1,  # the KV cache: a prompt of seq tokens, then one step, after which t positions are cached
-         "source": SOURCE, "target": TARGET}  # the encoder-decoder page: source (encoder) and target positions
+         "source": SOURCE, "target": TARGET,  # the encoder-decoder page: source (encoder) and target positions
+         "d_in": D_IN, "d_out": D_OUT, "r": RANK}  # LoRA: one adapted nn.Linear(d_in, d_out), rank r
 
 
 def run_gpt():
@@ -77,9 +79,11 @@ def run_gpt():
 
 
 def snippet_functions(path):
-    """The functions a snippet defines, without running the rest of it (its timed generation)."""
+    """The functions and classes a snippet defines, without running the rest of it (its timed generation, its
+    training)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    tree.body = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef))]
+    tree.body = [node for node in tree.body
+                 if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
     namespace = {}
     exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the project's own example
     return namespace
@@ -101,6 +105,20 @@ def run_kv_cache():
     seen = {f"cache.{name}": step[name].shape for name in ("x", "queries", "keys", "values", "scores", "heads")}
     seen["cache.logits"] = logits.shape
     return seen
+
+
+def run_lora():
+    """{code point: shape} for the fine-tuning page's LoRALinear (snippets/ch3/finetuning/lora_finetune.py), wrapped
+    around one nn.Linear(d_in, d_out) with rank r, for a batch of seq positions."""
+    lora_linear = snippet_functions(PROJECT.snippets / "ch3" / "finetuning" / "lora_finetune.py")["LoRALinear"]
+    torch.manual_seed(0)
+    layer = lora_linear(torch.nn.Linear(D_IN, D_OUT), RANK, ALPHA)
+    x = torch.randn(BATCH, SEQ, D_IN)
+    with torch.no_grad():
+        h = layer(x)
+        narrowed = x @ layer.lora_A.T  # the update's first product in LoRALinear.forward, (x @ self.lora_A.T)
+    return {"lora.x": x.shape, "lora.W": layer.base.weight.shape, "lora.A": layer.lora_A.shape,
+            "lora.B": layer.lora_B.shape, "lora.Ax": narrowed.shape, "lora.output": h.shape}
 
 
 def script_variables(path, sizes):
@@ -149,8 +167,8 @@ class locals_on_return:  # noqa: N801 - used as a context manager, like a functi
         sys.setprofile(self.previous)
 
 
-# data-at -> where its shape is read: a point of one forward pass of the GPT, of the KV cache's step, or of the
-# encoder-decoder page's cross-attention.
+# data-at -> where its shape is read: a point of one forward pass of the GPT, of the KV cache's step, of the
+# encoder-decoder page's cross-attention, or of a LoRA layer.
 CODE_POINTS = {
     "model.ids": run_gpt,  # GPT.forward's ids
     "block.input": run_gpt,  # x entering Block 0: wte(ids) + wpe(positions)
@@ -178,6 +196,10 @@ CODE_POINTS = {
     "encdec.queries": run_encoder_decoder,  # from the decoder's states
     "encdec.keys": run_encoder_decoder, "encdec.values": run_encoder_decoder,  # from the encoder's
     "encdec.weights": run_encoder_decoder, "encdec.output": run_encoder_decoder,
+    "lora.x": run_lora, "lora.output": run_lora,  # LoRALinear.forward's input and output
+    "lora.W": run_lora,  # the frozen base layer's weight, W_0, in PyTorch's (outputs, inputs) order
+    "lora.A": run_lora, "lora.B": run_lora,  # the trainable lora_A and lora_B
+    "lora.Ax": run_lora,  # x @ lora_A.T: r numbers per position
 }
 
 
