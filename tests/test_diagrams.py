@@ -21,6 +21,7 @@ import torch
 from conftest import PROJECT
 
 from foundations_of_llms.gpt import GPT, CausalSelfAttention, GPTConfig
+from foundations_of_llms.training import decay_groups, train_step
 
 DIAGRAMS = sorted((PROJECT.docs / "diagrams").glob("*.svg"))
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,11 +36,13 @@ BATCH, SEQ, D_MODEL, N_HEAD, VOCAB_SIZE, N_LAYER = 2, 5, 32, 4, 50, 2
 D_K = D_MODEL // N_HEAD
 SOURCE, TARGET = 7, 9
 D_IN, D_OUT, RANK, ALPHA = 24, 40, 3, 16
+N_CTX = 11
 SIZES = {"batch": BATCH, "seq": SEQ, "n": SEQ, "d_model": D_MODEL, "heads": N_HEAD, "n_head": N_HEAD, "h": N_HEAD,
          "d_k": D_K, "d_v": D_K, "d_head": D_K, "vocab_size": VOCAB_SIZE,
          "t": SEQ + 1,  # the KV cache: a prompt of seq tokens, then one step, after which t positions are cached
          "source": SOURCE, "target": TARGET,  # the encoder-decoder page: source (encoder) and target positions
-         "d_in": D_IN, "d_out": D_OUT, "r": RANK}  # LoRA: one adapted nn.Linear(d_in, d_out), rank r
+         "d_in": D_IN, "d_out": D_OUT, "r": RANK,  # LoRA: one adapted nn.Linear(d_in, d_out), rank r
+         "n_ctx": N_CTX}  # the training loop's windows: n_ctx inputs and their n_ctx targets
 
 
 def run_gpt():
@@ -107,6 +110,28 @@ def run_kv_cache():
     return seen
 
 
+def run_training():
+    """{code point: shape} for one step of the course's training loop: train_step (src/foundations_of_llms/training.py)
+    as snippets/ch3/training/train_tiny_gpt.py calls it, with AdamW on decay_groups and the gradient clipped, on a
+    small GPT and random ids; windows from train_step's locals, logits from a hook on the model."""
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=VOCAB_SIZE, n_ctx=N_CTX, d_model=D_MODEL, n_layer=N_LAYER, n_head=N_HEAD))
+    optimizer = torch.optim.AdamW(decay_groups(model, 0.1), lr=1e-3, betas=(0.9, 0.99))
+    data = torch.randint(VOCAB_SIZE, (10 * N_CTX,))
+    seen = {}
+
+    def keep_logits(module, args, output):  # returns None: a hook's return value would replace the output
+        seen.setdefault("train.logits", output.shape)
+    hook = model.register_forward_hook(keep_logits)
+    with locals_on_return(train_step) as found:
+        loss = train_step(model, optimizer, data, N_CTX, BATCH, clip=1.0)
+    hook.remove()
+    assert loss.dim() == 0  # the mean loss: one number
+    windows = found[0]["windows"]
+    seen.update({"train.windows": windows.shape, "train.targets": windows[:, 1:].shape})
+    return seen
+
+
 def run_lora():
     """{code point: shape} for the fine-tuning page's LoRALinear (snippets/ch3/finetuning/lora_finetune.py), wrapped
     around one nn.Linear(d_in, d_out) with rank r, for a batch of seq positions."""
@@ -168,7 +193,7 @@ class locals_on_return:  # noqa: N801 - used as a context manager, like a functi
 
 
 # data-at -> where its shape is read: a point of one forward pass of the GPT, of the KV cache's step, of the
-# encoder-decoder page's cross-attention, or of a LoRA layer.
+# encoder-decoder page's cross-attention, of a LoRA layer, or of one training step.
 CODE_POINTS = {
     "model.ids": run_gpt,  # GPT.forward's ids
     "block.input": run_gpt,  # x entering Block 0: wte(ids) + wpe(positions)
@@ -200,6 +225,9 @@ CODE_POINTS = {
     "lora.W": run_lora,  # the frozen base layer's weight, W_0, in PyTorch's (outputs, inputs) order
     "lora.A": run_lora, "lora.B": run_lora,  # the trainable lora_A and lora_B
     "lora.Ax": run_lora,  # x @ lora_A.T: r numbers per position
+    "train.windows": run_training,  # train_step's windows of n_ctx + 1 ids from the training split
+    "train.logits": run_training,  # model(windows[:, :-1])
+    "train.targets": run_training,  # windows[:, 1:], what F.cross_entropy compares the logits with
 }
 
 
