@@ -235,6 +235,42 @@ def horizontal_overflow(page):
     }""", [PROSE_SELECTOR, SCROLLING_BOXES])
 
 
+def scroll_boxes_without_cue(page):
+    """Code blocks, outputs and tables wider than their box that lack the scroll cue of extra.css (an edge
+    shadow on each side: two radial gradients) or that the keyboard cannot reach (tabindex 0): their first
+    characters and what is missing."""
+    return page.evaluate("""() => {
+        const missing = [];
+        for (const box of document.querySelectorAll("article pre > code, article .md-typeset__scrollwrap")) {
+            if (box.scrollWidth <= box.clientWidth + 1) continue;
+            const shadows = getComputedStyle(box).backgroundImage.split("radial-gradient").length - 1;
+            if (shadows !== 2 || box.tabIndex !== 0) {
+                missing.push({text: box.textContent.trim().slice(0, 40), shadows, tabIndex: box.tabIndex});
+            }
+        }
+        return missing;
+    }""")
+
+
+def copy_buttons_over_code(page):
+    """Copy buttons (Material's, in .md-code__nav) drawn over a line of the code they copy (the line boxes of its
+    text, scrolled to the start): the first characters of each such block. extra.css puts the button in the
+    block's title bar, or above the first line of a block without a title."""
+    return page.evaluate("""() => {
+        const over = [];
+        for (const nav of document.querySelectorAll("article pre > .md-code__nav")) {
+            const code = nav.parentElement.querySelector(":scope > code");
+            if (!code || !nav.getClientRects().length) continue;
+            const a = nav.getBoundingClientRect(), text = document.createRange();
+            text.selectNodeContents(code);
+            const hit = [...text.getClientRects()].some(b => b.width > 0 &&
+                a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+            if (hit) over.push(code.textContent.trim().slice(0, 40));
+        }
+        return over;
+    }""")
+
+
 def short_formulas_broken(page, most_glyphs):
     """Inline formulas of at most most_glyphs drawn characters that the browser broke across two lines (an inline
     element broken across lines has a client rectangle on each)."""

@@ -9,7 +9,8 @@
   the page weight in bytes is checked by test_browser.py, accessibility by axe above.
 - Math fonts: every page preloads exactly the KaTeX fonts that Chromium loads for its formulas.
 - Phone, 390x844: the document does not scroll sideways and no prose element is wider than the screen (code,
-  tables and display math scroll in their own box); full-page screenshots go to build/screenshots/mobile/.
+  tables and display math scroll in their own box, with a visible cue and keyboard focus); no copy button
+  covers code; full-page screenshots go to build/screenshots/mobile/.
 
 Every test iterates over all pages (browser.page_urls), so a new page is covered without editing this file."""
 
@@ -19,6 +20,7 @@ import pytest
 from browser import (
     AXE_FAILING_IMPACTS,
     AXE_TAGS,
+    copy_buttons_over_code,
     horizontal_overflow,
     in_ci,
     new_context,
@@ -28,6 +30,7 @@ from browser import (
     punctuation_parted_from_math,
     render_everything,
     run_axe,
+    scroll_boxes_without_cue,
     short_formulas_broken,
     wait_for_math,
 )
@@ -229,6 +232,8 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
         fit = horizontal_overflow(page)
         parted = punctuation_parted_from_math(page)
         broken = short_formulas_broken(page, NOWRAP_GLYPHS)
+        no_cue = scroll_boxes_without_cue(page)
+        covered = copy_buttons_over_code(page)
     finally:
         context.close()
     assert fit["innerWidth"] == PHONE["viewport"]["width"], \
@@ -239,6 +244,9 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
     assert not parted, (f"{source}: at 390 px, punctuation that touches a formula is drawn on another line than the "
                         f"formula (tools/mkdocs_hooks.py ties formulas of up to NOWRAP_GLYPHS characters): {parted}")
     assert not broken, f"{source}: at 390 px, short formulas broken across two lines: {broken}"
+    assert not no_cue, (f"{source}: at 390 px, code or tables wider than their box without the scroll cue "
+                        f"(extra.css) or keyboard focus: {no_cue[:5]}")
+    assert not covered, f"{source}: at 390 px, the copy button covers the code of: {covered[:5]}"
 
 
 @pytest.mark.page("docs/ch2/attention.md")

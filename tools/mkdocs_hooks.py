@@ -47,7 +47,8 @@ def run_it_yourself(markdown):
     commands = "\n".join(f"    .venv/bin/python {script}" for script in scripts)
     what = "Each example on this page is a script that runs alone; from the repository root:"
     where = ("A script saves its figures in the folder it runs in. " + SET_UP)
-    return f'??? example "Run it yourself"\n    {what}\n\n    ```bash\n{commands}\n    ```\n\n    {where}\n'
+    block = f'    ```bash title="Terminal, in the repository root"\n{commands}\n    ```'
+    return f'??? example "Run it yourself"\n    {what}\n\n{block}\n\n    {where}\n'
 
 
 WORDS_PER_MINUTE = 238  # silent reading of English non-fiction (Brysbaert 2019, J. Memory and Language 109, 104047)
