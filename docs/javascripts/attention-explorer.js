@@ -23,6 +23,20 @@
     return node;
   }
 
+  // A weight's colour: matplotlib's viridis, as in the attention figures of chapter 2, the same in both palettes
+  // (dark purple for 0, yellow for 1). Seventeen of its colours, at 0, 1/16, ..., 1, joined by straight lines in
+  // RGB: within 6 of 255 of matplotlib's own in every channel (tests/test_attention_explorer.py).
+  const VIRIDIS = ["#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
+                   "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725"]
+    .map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+
+  function viridis(weight) {
+    const at = Math.min(Math.max(weight, 0), 1) * (VIRIDIS.length - 1);
+    const i = Math.min(Math.floor(at), VIRIDIS.length - 2);
+    const [from, to] = [VIRIDIS[i], VIRIDIS[i + 1]];
+    return `rgb(${from.map((c, k) => Math.round(c + (to[k] - c) * (at - i))).join(", ")})`;
+  }
+
   function svgElement(tag, attributes = {}) {
     const node = document.createElementNS(SVG, tag);
     for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
@@ -122,11 +136,13 @@
     wrapper.append(element("span", {}, "weight 0"));
     const svg = svgElement("svg", { width: 120, height: 12, viewBox: "0 0 120 12" });
     for (let i = 0; i <= 10; i++) {
-      svg.append(svgElement("rect", { x: i * 120 / 11, y: 0, width: 120 / 11, height: 12,
-                                      class: "ae-cell", "fill-opacity": i / 10 }));
+      svg.append(svgElement("rect", { x: i * 120 / 11, y: 0, width: 120 / 11, height: 12, fill: viridis(i / 10) }));
     }
     svg.append(svgElement("rect", { x: 0.5, y: 0.5, width: 119, height: 11, class: "ae-frame" }));
-    wrapper.append(svg, element("span", {}, "1"));
+    const masked = svgElement("svg", { width: 12, height: 12, viewBox: "0 0 12 12", class: "ae-legend-masked" });
+    masked.append(svgElement("rect", { x: 0, y: 0, width: 12, height: 12, class: "ae-masked" }),
+                  svgElement("rect", { x: 0.5, y: 0.5, width: 11, height: 11, class: "ae-frame" }));
+    wrapper.append(svg, element("span", {}, "1"), masked, element("span", {}, "masked: a later token"));
     return wrapper;
   }
 
@@ -162,7 +178,7 @@
         const masked = m.causal && j > i;
         const rect = svgElement("rect", {
           x: margin + j * cell, y: margin + i * cell, width: cell, height: cell,
-          class: masked ? "ae-cell ae-masked" : "ae-cell", "fill-opacity": masked ? 1 : weight,
+          class: masked ? "ae-cell ae-masked" : "ae-cell", ...(masked ? {} : { fill: viridis(weight) }),
           "data-query": i, "data-key": j, "data-weight": String(weight),
         });
         const text = `query ${i} ${JSON.stringify(s.tokens[i])} → key ${j} ${JSON.stringify(s.tokens[j])}: `
@@ -209,11 +225,10 @@
     const svg = svgElement("svg", { width: n * cell, height: n * cell, viewBox: `0 0 ${n * cell} ${n * cell}` });
     svg.setAttribute("aria-hidden", "true");
     matrix.forEach((row, i) => row.forEach((thousandths, j) => {
-      if (thousandths === 0 && !(causal && j > i)) return;
       const masked = causal && j > i;
       svg.append(svgElement("rect", { x: j * cell, y: i * cell, width: cell, height: cell,
                                       class: masked ? "ae-cell ae-masked" : "ae-cell",
-                                      "fill-opacity": masked ? 1 : thousandths / scale }));
+                                      ...(masked ? {} : { fill: viridis(thousandths / scale) }) }));
     }));
     svg.append(svgElement("rect", { x: 0.5, y: 0.5, width: n * cell - 1, height: n * cell - 1, class: "ae-frame" }));
     return svg;
@@ -267,7 +282,7 @@
     update();
   }
 
-  window.attentionMaps = { heatMap, thumbnail, legend, element, shown };  // also used by tiny-gpt-play.js
+  window.attentionMaps = { heatMap, thumbnail, legend, element, shown, viridis };  // also used by tiny-gpt-play.js
 
   document$.subscribe(({ body }) => {
     const explorers = [...body.querySelectorAll("[data-ae-explorer]:not([data-ae-ready])")];
