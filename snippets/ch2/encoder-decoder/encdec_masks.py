@@ -1,4 +1,5 @@
-"""The three attention masks of a transformer, and cross-attention from scratch, checked against PyTorch."""
+"""The three attention masks of a transformer, and cross-attention from
+scratch, checked against PyTorch."""
 
 import math
 
@@ -9,14 +10,18 @@ import torch.nn.functional as F
 
 from foundations_of_llms.figures import save_light_and_dark
 
-SOURCE_LEN, TARGET_LEN = 6, 4  # encoder positions (the source), decoder positions (the target so far)
+# encoder positions (the source), decoder positions (the target so far)
+SOURCE_LEN, TARGET_LEN = 6, 4
 D_MODEL, N_HEAD = 16, 2
 BATCH = 3
 torch.manual_seed(0)
 
-bidirectional_mask = torch.ones(SOURCE_LEN, SOURCE_LEN, dtype=torch.bool)  # encoder: every source token sees all
-causal_mask = torch.ones(TARGET_LEN, TARGET_LEN, dtype=torch.bool).tril()  # decoder: target token i sees 0..i
-cross_mask = torch.ones(TARGET_LEN, SOURCE_LEN, dtype=torch.bool)  # decoder -> encoder: the whole source
+# encoder: every source token sees all
+bidirectional_mask = torch.ones(SOURCE_LEN, SOURCE_LEN, dtype=torch.bool)
+# decoder: target token i sees 0..i
+causal_mask = torch.ones(TARGET_LEN, TARGET_LEN, dtype=torch.bool).tril()
+# decoder -> encoder: the whole source
+cross_mask = torch.ones(TARGET_LEN, SOURCE_LEN, dtype=torch.bool)
 masks = {"encoder self-attention (bidirectional)": bidirectional_mask,
          "decoder self-attention (causal)": causal_mask,
          "decoder cross-attention (whole source)": cross_mask}
@@ -25,29 +30,48 @@ for title, mask in masks.items():
     for row in mask.int().tolist():
         print("  " + " ".join(map(str, row)))
 
-print("filled cells in the figure: " + "; ".join(f"{title.split(' (')[0]} {int(mask.sum())} of {mask.numel()}"
-                                                 for title, mask in masks.items()))
-assert bidirectional_mask.all() and cross_mask.all() and torch.equal(causal_mask, causal_mask.tril())
-library_mask = nn.Transformer.generate_square_subsequent_mask(TARGET_LEN)  # 0 where allowed, -inf where not
-assert torch.equal(library_mask == 0, causal_mask) and bool((library_mask[~causal_mask] == float("-inf")).all())
+print("filled cells in the figure: "
+      + "; ".join(f"{title.split(' (')[0]} {int(mask.sum())} of {mask.numel()}"
+                  for title, mask in masks.items()))
+assert (bidirectional_mask.all() and cross_mask.all()
+        and torch.equal(causal_mask, causal_mask.tril()))
+# 0 where allowed, -inf where not
+library_mask = nn.Transformer.generate_square_subsequent_mask(TARGET_LEN)
+assert (torch.equal(library_mask == 0, causal_mask)
+        and bool((library_mask[~causal_mask] == float("-inf")).all()))
 
-encoder_states = torch.randn(BATCH, SOURCE_LEN, D_MODEL)  # what the encoder returns for the source
-decoder_states = torch.randn(BATCH, TARGET_LEN, D_MODEL)  # the decoder's vectors, after its self-attention
+# what the encoder returns for the source
+encoder_states = torch.randn(BATCH, SOURCE_LEN, D_MODEL)
+# the decoder's vectors, after its self-attention
+decoder_states = torch.randn(BATCH, TARGET_LEN, D_MODEL)
 d_k = D_MODEL // N_HEAD
-W_Q, W_K, W_V, W_O = (torch.randn(D_MODEL, D_MODEL) / math.sqrt(D_MODEL) for _ in range(4))
+W_Q, W_K, W_V, W_O = (torch.randn(D_MODEL, D_MODEL) / math.sqrt(D_MODEL)
+                      for _ in range(4))
 b_Q, b_K, b_V, b_O = (torch.randn(D_MODEL) for _ in range(4))
-queries = (decoder_states @ W_Q.T + b_Q).view(BATCH, TARGET_LEN, N_HEAD, d_k).transpose(1, 2)  # from the decoder
-keys = (encoder_states @ W_K.T + b_K).view(BATCH, SOURCE_LEN, N_HEAD, d_k).transpose(1, 2)  # from the encoder
-values = (encoder_states @ W_V.T + b_V).view(BATCH, SOURCE_LEN, N_HEAD, d_k).transpose(1, 2)  # from the encoder
-# queries: (batch, heads, target, d_k); keys and values: (batch, heads, source, d_k)
-weights = F.softmax(queries @ keys.transpose(-2, -1) / math.sqrt(d_k), dim=-1)  # (batch, heads, target, source)
+# from the decoder
+queries = (decoder_states @ W_Q.T + b_Q).view(BATCH, TARGET_LEN, N_HEAD,
+                                              d_k).transpose(1, 2)
+# from the encoder
+keys = (encoder_states @ W_K.T + b_K).view(BATCH, SOURCE_LEN, N_HEAD,
+                                           d_k).transpose(1, 2)
+# from the encoder
+values = (encoder_states @ W_V.T + b_V).view(BATCH, SOURCE_LEN, N_HEAD,
+                                             d_k).transpose(1, 2)
+# queries: (batch, heads, target, d_k); keys
+# and values: (batch, heads, source, d_k)
+# (batch, heads, target, source)
+weights = F.softmax(queries @ keys.transpose(-2, -1) / math.sqrt(d_k), dim=-1)
 heads = weights @ values  # (batch, heads, target, d_k)
-output = heads.transpose(1, 2).reshape(BATCH, TARGET_LEN, D_MODEL) @ W_O.T + b_O  # (batch, target, d_model)
-torch.testing.assert_close(weights.sum(dim=-1), torch.ones(BATCH, N_HEAD, TARGET_LEN))
-print(f"cross-attention weights {tuple(weights.shape)}, each row a distribution over the source positions")
+# (batch, target, d_model)
+output = heads.transpose(1, 2).reshape(BATCH, TARGET_LEN, D_MODEL) @ W_O.T + b_O
+torch.testing.assert_close(weights.sum(dim=-1),
+                           torch.ones(BATCH, N_HEAD, TARGET_LEN))
+print(f"cross-attention weights {tuple(weights.shape)}, each row a distribution "
+      "over the source positions")
 print(f"output {tuple(output.shape)}: one vector per target position")
 
-torch.testing.assert_close(heads, F.scaled_dot_product_attention(queries, keys, values))
+torch.testing.assert_close(heads,
+                           F.scaled_dot_product_attention(queries, keys, values))
 
 mha = nn.MultiheadAttention(D_MODEL, N_HEAD, batch_first=True)
 with torch.no_grad():
@@ -55,26 +79,36 @@ with torch.no_grad():
     mha.in_proj_bias.copy_(torch.cat([b_Q, b_K, b_V]))
     mha.out_proj.weight.copy_(W_O)
     mha.out_proj.bias.copy_(b_O)
-    library_output, library_weights = mha(decoder_states, encoder_states, encoder_states,  # query, key, value
+    # query, key, value
+    library_output, library_weights = mha(decoder_states, encoder_states,
+                                          encoder_states,
                                           average_attn_weights=False)
 torch.testing.assert_close(output, library_output)
 torch.testing.assert_close(weights, library_weights)
-print("equal to F.scaled_dot_product_attention (per head) and to nn.MultiheadAttention (output and weights)")
+print("equal to F.scaled_dot_product_attention (per head) and to "
+      "nn.MultiheadAttention (output and weights)")
 
 
 def draw_masks():
     fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), layout="constrained",
-                             gridspec_kw={"width_ratios": [SOURCE_LEN, TARGET_LEN, SOURCE_LEN]})
-    axis_names = [("source", "source"), ("target", "target"), ("target", "source")]  # (queries, keys)
-    for ax, (title, mask), (query_name, key_name) in zip(axes, masks.items(), axis_names, strict=True):
-        ax.imshow(torch.where(mask, 1.0, float("nan")), cmap="winter", vmin=0, vmax=2)  # blocked: left blank
+                             gridspec_kw={"width_ratios": [SOURCE_LEN, TARGET_LEN,
+                                                           SOURCE_LEN]})
+    # (queries, keys)
+    axis_names = [("source", "source"), ("target", "target"),
+                  ("target", "source")]
+    for ax, (title, mask), (query_name, key_name) in zip(axes, masks.items(),
+                                                         axis_names, strict=True):
+        # blocked: left blank
+        ax.imshow(torch.where(mask, 1.0, float("nan")), cmap="winter", vmin=0,
+                  vmax=2)
         ax.set_xticks(range(mask.shape[1]))
         ax.set_yticks(range(mask.shape[0]))
         ax.set_xticks([i - 0.5 for i in range(1, mask.shape[1])], minor=True)
         ax.set_yticks([i - 0.5 for i in range(1, mask.shape[0])], minor=True)
         ax.grid(which="minor", color="gray", linewidth=1)
         ax.tick_params(which="minor", length=0)
-        ax.set(xlabel=f"key: {key_name} position", ylabel=f"query: {query_name} position")
+        ax.set(xlabel=f"key: {key_name} position",
+               ylabel=f"query: {query_name} position")
         ax.set_title(title.replace(" (", "\n("), fontsize=10)
     return fig
 
