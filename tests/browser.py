@@ -271,6 +271,47 @@ def copy_buttons_over_code(page):
     }""")
 
 
+# Figures' text, in CSS px as the reader sees it, at 1280 px and on a 390 px phone: a label at least 10 (issue 19's
+# floor), an exponent or index in one at least 7, TeX's 70 % of it.
+FIGURE_TEXT_PX, FIGURE_SCRIPT_PX = 10, 7
+
+
+def small_figure_text(page):
+    """The figures on the page whose text is under the floors above, with their sizes."""
+    return [size for size in figure_text_sizes(page)
+            if size["text"] < FIGURE_TEXT_PX or size["script"] < FIGURE_SCRIPT_PX]
+
+
+def figure_text_sizes(page):
+    """The text of every figure the page shows (docs/figures/, the variant the browser chose), in CSS px as
+    drawn: {file, width, text, script}, where text is the smallest font of a label and script the smallest of
+    an exponent or index inside one (matplotlib writes each label as a <g id="text_N">; in a label with several
+    sizes, those below its largest are scripts, which TeX draws at 70 %)."""
+    return page.evaluate("""async () => {
+        const sizes = [];
+        for (const image of document.querySelectorAll("article img[src*='/figures/']")) {
+            const file = image.currentSrc.split("#")[0];
+            if (!image.checkVisibility() || !file.endsWith(".svg")) continue;
+            const svg = new DOMParser().parseFromString(await (await fetch(file)).text(),
+                                                        "image/svg+xml").documentElement;
+            const scale = image.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const size = (node) => Number((node.getAttribute("style") || "").match(
+                /font(?:-size)?:\\s*([0-9.]+)px/)?.[1] ?? NaN);
+            let text = Infinity, script = Infinity;
+            for (const label of svg.querySelectorAll("g[id^='text_']")) {
+                const found = [...label.querySelectorAll("text, tspan"), label].map(size).filter(Number.isFinite);
+                if (!found.length) continue;
+                const largest = Math.max(...found);
+                text = Math.min(text, largest);
+                for (const s of found) if (s < largest) script = Math.min(script, s);
+            }
+            sizes.push({file: file.split("/figures/")[1], width: Math.round(image.width),
+                        text: +(text * scale).toFixed(2), script: +(script * scale).toFixed(2)});
+        }
+        return sizes;
+    }""")
+
+
 def short_formulas_broken(page, most_glyphs):
     """Inline formulas of at most most_glyphs drawn characters that the browser broke across two lines (an inline
     element broken across lines has a client rectangle on each)."""

@@ -7,7 +7,17 @@ serves it, fonts included), and a search for its title lists it. Screenshots go 
 import re
 
 import pytest
-from browser import new_context, open_page, page_title, page_urls, short_formulas_broken, wait_for_math
+from browser import (
+    FIGURE_SCRIPT_PX,
+    FIGURE_TEXT_PX,
+    new_context,
+    open_page,
+    page_title,
+    page_urls,
+    short_formulas_broken,
+    small_figure_text,
+    wait_for_math,
+)
 from conftest import PROJECT
 from mkdocs_hooks import NOWRAP_GLYPHS  # the hook's own limit: formulas it keeps on one line
 
@@ -31,6 +41,9 @@ def test_page_loads_offline_with_math_typeset(browser, base_url, source, path, s
             assert not untypeset, f"{source}: math left untypeset: {untypeset}"
             broken = short_formulas_broken(page, NOWRAP_GLYPHS)  # "p =" | "0.9": tools/mkdocs_hooks.py ties them
             assert not broken, f"{source}: at 1280 px, short formulas broken across two lines: {broken}"
+        small = small_figure_text(page)
+        assert not small, (f"{source}: at 1280 px, figure text under {FIGURE_TEXT_PX} CSS px (exponents under "
+                           f"{FIGURE_SCRIPT_PX}): {small}")
         text = page.inner_text("article")
         for raw in ("$$", "\\(", "\\["):
             assert raw not in text, f"{source}: raw math delimiter {raw!r} is visible on the page"

@@ -20,6 +20,8 @@ import pytest
 from browser import (
     AXE_FAILING_IMPACTS,
     AXE_TAGS,
+    FIGURE_SCRIPT_PX,
+    FIGURE_TEXT_PX,
     copy_buttons_over_code,
     horizontal_overflow,
     in_ci,
@@ -32,6 +34,7 @@ from browser import (
     run_axe,
     scroll_boxes_without_cue,
     short_formulas_broken,
+    small_figure_text,
     wait_for_math,
 )
 from conftest import PROJECT
@@ -234,6 +237,7 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
         broken = short_formulas_broken(page, NOWRAP_GLYPHS)
         no_cue = scroll_boxes_without_cue(page)
         covered = copy_buttons_over_code(page)
+        small = small_figure_text(page)
     finally:
         context.close()
     assert fit["innerWidth"] == PHONE["viewport"]["width"], \
@@ -247,6 +251,8 @@ def test_phone_layout_does_not_scroll_sideways(browser, base_url, source, path):
     assert not no_cue, (f"{source}: at 390 px, code or tables wider than their box without the scroll cue "
                         f"(extra.css) or keyboard focus: {no_cue[:5]}")
     assert not covered, f"{source}: at 390 px, the copy button covers the code of: {covered[:5]}"
+    assert not small, (f"{source}: at 390 px, figure text under {FIGURE_TEXT_PX} CSS px (exponents under "
+                       f"{FIGURE_SCRIPT_PX}): {small}")
 
 
 @pytest.mark.page("docs/ch2/attention.md")

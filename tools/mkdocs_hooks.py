@@ -24,6 +24,7 @@ when the site is built.
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -107,10 +108,31 @@ def on_page_content(html_text, page, config, files):
     for block in soup.select("div.highlight"):
         index_names_only(soup, block)
     mark_each_term_once(soup)
+    phone_variants(soup, page, config)
     if page.file.src_uri == "glossary.md":
         for term in soup.select("dt"):  # each term an address of its own: glossary/#causal-mask
             term["id"] = slugify(term.get_text(" ", strip=True), "-")
     return str(soup)
+
+
+PHONE_MEDIA = "(max-width: 700px)"  # below this width the desktop figures' text would be under 10 CSS px
+
+
+def phone_variants(soup, page, config):
+    """A figure drawn for a phone too (NAME-phone-light.svg beside NAME-light.svg: figures.save_light_and_dark)
+    is shown as a <picture> whose phone source replaces the desktop image on a narrow screen; the <img>, its
+    alt text and its #only-light or #only-dark are kept, so Material still shows one palette's image."""
+    for image in soup.select('img[src*="figures/"]'):
+        source = image["src"].partition("#")[0]
+        phone = re.sub(r"-(light|dark)\.svg$", r"-phone-\1.svg", source)
+        # the src is relative to the page's address, docs/ch1/neural/ for ch1/neural.md, a folder that need
+        # not exist: ".." is taken away by name, not by the file system
+        file = Path(os.path.normpath(Path(config["docs_dir"]) / page.url / phone))
+        if phone == source or not file.is_file():
+            continue
+        picture = soup.new_tag("picture")
+        image.wrap(picture)
+        picture.insert(0, soup.new_tag("source", attrs={"media": PHONE_MEDIA, "srcset": phone}))
 
 
 def mark_each_term_once(soup):

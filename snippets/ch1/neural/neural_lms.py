@@ -6,6 +6,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as ticker
 import torch
 import torch.nn as nn
 
@@ -159,13 +160,18 @@ def train_and_test(name):
 
 def draw_validation_curves(curves):
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for name, curve in curves.items():
+    for (name, curve), marker in zip(curves.items(), "osD^", strict=True):
         steps, values = zip(*curve, strict=True)
-        ax.plot([s * BATCH * CONTEXT for s in steps], values, marker="o", ms=3,
-                label=name)
+        ax.plot([s * BATCH * CONTEXT for s in steps], values, marker=marker,
+                ms=4, label=name)
     ax.set(yscale="log", xlabel="training tokens seen",
            ylabel="validation perplexity (log scale)",
            title="Four neural language models, the same data and budget")
+    # a tick every 50 of perplexity, written as plain numbers
+    ax.yaxis.set_major_locator(ticker.MultipleLocator(50))
+    ax.yaxis.set_major_formatter(ticker.ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(frameon=False)
     return fig
 

@@ -94,7 +94,7 @@ def draw_loss_against_compute():
            xlabel="training compute C = 6ND (FLOPs)",
            ylabel="fitted loss (nats/token)",
            title="Chinchilla's fitted loss: each model size against compute")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
     return fig
 
 

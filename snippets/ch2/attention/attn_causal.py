@@ -79,7 +79,8 @@ def draw_causal_weights():
     for query, row in enumerate(weights.tolist()):
         # viridis is dark at low weights, light at high ones
         for key, w in enumerate(row):
-            ax.text(key, query, f"{w:.2f}", ha="center", va="center", fontsize=8,
+            ax.text(key, query, f"{w:.2f}", ha="center", va="center",
+                    fontsize=10,
                     color="black" if w > 0.6 else "white")
     positions = range(1, SEQ + 1)
     ax.set(xticks=range(SEQ), xticklabels=positions, yticks=range(SEQ),

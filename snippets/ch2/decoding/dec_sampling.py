@@ -140,7 +140,6 @@ def draw_truncation():
     ax.set(yscale="log", xlabel="rank of the token",
            ylabel="probability (log scale)",
            title=f"Next token after {OPEN!r}")
-    ax.title.set_fontsize(10)
     ax.legend(frameon=False)
     return fig
 

@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
 from foundations_of_llms.figures import save_light_and_dark
 
@@ -96,20 +98,25 @@ def draw_masks():
     # (queries, keys)
     axis_names = [("source", "source"), ("target", "target"),
                   ("target", "source")]
+    # a cell that may attend in the palette's first colour, a blocked one in grey
+    allowed = plt.rcParams["axes.prop_cycle"].by_key()["color"][0]
+    colours = ListedColormap(["#8c8c8c", allowed])
     for ax, (title, mask), (query_name, key_name) in zip(axes, masks.items(),
                                                          axis_names, strict=True):
-        # blocked: left blank
-        ax.imshow(torch.where(mask, 1.0, float("nan")), cmap="winter", vmin=0,
-                  vmax=2)
+        ax.imshow(mask.float(), cmap=colours, vmin=0, vmax=1)
         ax.set_xticks(range(mask.shape[1]))
         ax.set_yticks(range(mask.shape[0]))
         ax.set_xticks([i - 0.5 for i in range(1, mask.shape[1])], minor=True)
         ax.set_yticks([i - 0.5 for i in range(1, mask.shape[0])], minor=True)
-        ax.grid(which="minor", color="gray", linewidth=1)
+        # the background's colour between cells: each cell a tile of its own
+        ax.grid(which="minor", color=plt.rcParams["axes.facecolor"], linewidth=2)
         ax.tick_params(which="minor", length=0)
         ax.set(xlabel=f"key: {key_name} position",
                ylabel=f"query: {query_name} position")
-        ax.set_title(title.replace(" (", "\n("), fontsize=10)
+        ax.set_title(title.replace(" (", "\n("))
+    fig.legend(handles=[Patch(color=allowed, label="may attend"),
+                        Patch(color="#8c8c8c", label="masked")],
+               loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 

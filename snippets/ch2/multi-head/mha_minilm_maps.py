@@ -98,9 +98,9 @@ def draw_minilm_heads():
     fig, axes = plt.subplots(2, 2, figsize=(9, 9), layout="constrained")
     for ax, (label, (layer, head)) in zip(axes.flat, chosen.items(), strict=True):
         image = ax.imshow(attention[layer, head], cmap="viridis", vmin=0, vmax=1)
-        ax.set_xticks(range(n), tokens, rotation=90, fontsize=8)
-        ax.set_yticks(range(n), tokens, fontsize=8)
-        ax.set_title(f"layer {layer}, head {head}: {label}", fontsize=9)
+        ax.set_xticks(range(n), tokens, rotation=90)
+        ax.set_yticks(range(n), tokens)
+        ax.set_title(f"layer {layer}, head {head}: {label}")
     fig.supxlabel("key (attended to)")
     fig.supylabel("query (attending)")
     fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")

@@ -152,10 +152,12 @@ print(f"drawn steps 55 to 100: Adam and AdamW at most {adam_apart:.3f} apart, "
 
 def opt_draw_curves():
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for (name, lr), style in zip(best.items(), ("-", "-", "-", "--"),
-                                 strict=True):
-        ax.plot(range(5, STEPS + 1, 5), curves[name], style,
-                label=f"{name}, lr {lr:g}")
+    # SGD and momentum, Adam and AdamW lie on top of each other: each curve has
+    # its own line style and marker, each pair's markers at alternate points
+    for i, ((name, lr), marker) in enumerate(zip(best.items(), "osD^",
+                                                  strict=True)):
+        ax.plot(range(5, STEPS + 1, 5), curves[name], marker=marker, ms=5,
+                markevery=(i % 2, 2), label=f"{name}, lr {lr:g}")
     ax.axhline(unigram_loss, linestyle=":", color="gray",
                label="character frequencies (validation)")
     ax.set(xlabel="step", ylabel="training loss, mean of 5 steps (nats)",

@@ -61,17 +61,34 @@ print(f"seed 0 first below nanoGPT's {NANOGPT_VAL_LOSS} at step {steps[below]:,}
 
 
 def draw_train_band():
-    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    fig, (ax, spread) = plt.subplots(
+        2, 1, figsize=(7, 5.6), sharex=True, layout="constrained",
+        gridspec_kw={"height_ratios": [3, 2]})
     ax.fill_between(steps, low, high, alpha=0.3, label="range over seeds 0, 1, 2")
-    ax.plot(steps, runs[0]["val_loss"], marker="o", ms=3,
+    ax.plot(steps, runs[0]["val_loss"], marker="o", ms=4,
             label="seed 0 (the shipped model)")
     ax.axhline(NANOGPT_VAL_LOSS, color="gray", linestyle="--",
                label=f"nanoGPT README: {NANOGPT_VAL_LOSS} (Tiny Shakespeare, "
                      "another text)")
-    ax.set(xlabel="step (12 windows of 64 characters each)",
-           ylabel="validation loss (nats per character)",
+    ax.set(ylabel="validation loss\n(nats per character)",
            title="The tiny GPT's validation loss: compare your run with the band")
     ax.legend(frameon=False)
+    # The band is too narrow to see at the loss's scale: below, each seed's
+    # distance from the mean of the three, a thousand times larger.
+    mean = [sum(run["val_loss"][i] for run in runs.values()) / len(runs)
+            for i in range(len(steps))]
+
+    def thousandths(losses):
+        return [1000 * (v - m) for v, m in zip(losses, mean, strict=True)]
+
+    spread.fill_between(steps, thousandths(low), thousandths(high), alpha=0.3)
+    for seed, marker in zip(runs, "os^", strict=True):
+        spread.plot(steps, thousandths(runs[seed]["val_loss"]), marker=marker,
+                    ms=4, label=f"seed {seed}")
+    spread.axhline(0, color="gray", linewidth=0.5)
+    spread.set(xlabel="step (12 windows of 64 characters each)",
+               ylabel="seed minus the mean\n(thousandths)")
+    spread.legend(frameon=False, ncols=3)
     return fig
 
 
