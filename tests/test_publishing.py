@@ -141,6 +141,21 @@ def remote(tmp_path):
     return bare, checkout
 
 
+def test_every_page_links_the_repository_and_its_own_source_to_edit(github_site):
+    """With REPO_URL set, the header links the repository and each page has an "Edit this page" link to its
+    own source file on the main branch (mkdocs.yml: repo_url, edit_uri, content.action.edit)."""
+    wrong = []
+    for source, path in page_urls(PROJECT):
+        html = (github_site / path / "index.html").read_text(encoding="utf-8")
+        edit = re.findall(r'<a href="([^"]+)" title="Edit this page"', html)
+        expected = f"{REPO_URL}/edit/main/{source}"
+        if edit != [expected]:
+            wrong.append(f"{source}: edit links {edit}, expected [{expected!r}]")
+        if f'href="{REPO_URL}"' not in html:
+            wrong.append(f"{source}: no link to the repository {REPO_URL}")
+    assert not wrong, "\n".join(wrong[:10])
+
+
 def test_every_lab_page_opens_its_notebook_in_colab(github_site):
     """With REPO_URL on GitHub, each lab page has one Colab link: to the lab's notebook in the branch
     tools/publish_notebooks.py writes, where that script puts it."""
