@@ -40,6 +40,15 @@ TITLE = re.compile(r"^# .*$", re.MULTILINE)
 SET_UP = "`make serve` or `make test` sets up `.venv` first (see the README)."
 
 
+EDIT_URI = "edit/main/docs/"  # "Edit this page": the page's source on the repository's main branch
+
+
+def on_config(config):
+    if config["repo_url"]:  # MkDocs' own default for GitHub is edit/master/docs/
+        config["edit_uri"] = EDIT_URI
+    return config
+
+
 def run_it_yourself(markdown):
     """The note, for a page that shows examples; None for one with nothing to run (a quiz, the references)."""
     scripts = list(dict.fromkeys(INCLUDE.findall(markdown)))  # unique, in the order shown
