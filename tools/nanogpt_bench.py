@@ -12,7 +12,8 @@ over 100 steps and decayed to 1e-4, betas (0.9, 0.99), weight decay 0.1, gradien
 run by the course's own loop: foundations_of_llms.training.train_step and lr_at, on two threads.
 
 It prints the validation loss two ways: nanoGPT's estimate_loss (the mean loss of 20 batches of 12 random
-windows, in evaluation mode) and the mean over the whole validation split; the reference figure beside them,
+windows, in evaluation mode) and the mean over the whole validation split; how far the estimate moves with
+other draws of windows (--draws, for the same trained model); the reference figure beside them,
 1.8857 (nanoGPT's recipe on this text, measured on a machine of this kind: ../shared/data/README.md); the
 steps per second; and where the training time goes (torch.profiler over 50 steps).
 """
@@ -55,6 +56,8 @@ def main():
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1337)  # nanoGPT's seed
+    # how far one estimate of 20 random batches can move: the estimate again with this many other draws
+    parser.add_argument("--draws", type=int, default=20)
     args = parser.parse_args()
     raw = args.data.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
@@ -94,6 +97,16 @@ def main():
     print(f"validation loss, nanoGPT's estimate ({EVAL_ITERS} batches of {BATCH}): {estimate:.4f}   "
           f"(nanoGPT's recipe on this text: {NANOGPT_VAL_LOSS})")
     print(f"validation loss, the whole validation split:              {whole:.4f}   ({eval_seconds:.1f} s for both)")
+
+    # One estimate is one draw of 240 windows. The same model estimated with other draws shows how far a single
+    # estimate, nanoGPT's 1.8857 included, can lie from the whole split's loss.
+    draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
+             for k in range(args.draws)]
+    mean = sum(draws) / len(draws)
+    spread = (sum((d - mean) ** 2 for d in draws) / (len(draws) - 1)) ** 0.5
+    print(f"the same model, nanoGPT's estimate with {args.draws} other draws of windows: mean {mean:.4f}, "
+          f"standard deviation {spread:.4f}, from {min(draws):.4f} to {max(draws):.4f}; "
+          f"{sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {args.draws} at or below {NANOGPT_VAL_LOSS}")
 
     # Where a step's time goes: 50 more steps under the profiler (the model keeps training; the figures above
     # are already printed).
