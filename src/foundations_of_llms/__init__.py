@@ -1,1 +1,2 @@
-"""The reusable code of Foundations of LLMs, each definition written once, on the page that teaches it."""
+"""The reusable code of Foundations of LLMs, each definition written once, on the
+page that teaches it."""
