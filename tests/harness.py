@@ -349,7 +349,9 @@ def orphans_and_dangling(project):
     orphans = []
     page_text = "\n".join(page.read_text(encoding="utf-8") for page in project.pages())
     for figure in sorted(project.figures.rglob("*")):
-        if figure.is_file() and figure.suffix != ".json" and figure.name not in page_text:
+        # NAME-phone-light.svg is shown wherever NAME-light.svg is (tools/mkdocs_hooks.py: phone_variants)
+        name = re.sub(r"-phone-(light|dark)\.svg$", r"-\1.svg", figure.name)
+        if figure.is_file() and figure.suffix != ".json" and name not in page_text:
             orphans.append(f"{project.rel(figure)} is not shown on any page")
     for script in project.scripts():
         for path in {script, script.with_suffix(".out"), project.expected_output_file(script)}:

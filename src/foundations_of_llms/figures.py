@@ -13,7 +13,7 @@ from matplotlib.ticker import AutoLocator, MaxNLocator
 
 # Okabe and Ito's colour-blind-safe palette: one hue per series, the same in
 # both palettes except that the dark one takes the lighter member of a pair
-# (sky blue for blue, orange for vermillion), so that every line stands out from
+# (sky blue for blue, orange for vermilion), so that every line stands out from
 # its background. Each series also has its own line style, so that curves
 # differ without colour too; dotted is left for the grey reference lines.
 SERIES = {"light": ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8F7A00",
