@@ -36,3 +36,33 @@ def test_a_pages_snippets_outputs_and_figures_are_at_its_address():
                 misplaced.append(f"{PROJECT.rel(page)} shows figures/{figure}, which belongs in "
                                  f"docs/figures/{address}/")
     assert not misplaced, "\n".join(misplaced)
+
+
+# The code column of a page at 1280 px holds about 82 characters of code (issue 19); lines beyond it hide
+# their ends, usually their comments. Outputs (.out) scroll with a visible cue instead (test_quality.py).
+CODE_COLUMN = 82
+CODE_SUFFIXES = (".py", ".js")
+SECTION = r"(?:#|//) --8<-- \[(start|end):{}\]"
+
+
+def shown_lines(target):
+    """(file, line number, text) of what an include shows: a whole file, or its section FILE:NAME."""
+    path, _, name = target.partition(":")
+    lines = (PROJECT.root / path).read_text(encoding="utf-8").splitlines()
+    numbered = list(enumerate(lines, start=1))
+    if name:
+        marks = [i for i, line in numbered if re.search(SECTION.format(re.escape(name)), line)]
+        numbered = numbered[marks[0]: marks[1] - 1] if len(marks) == 2 else []
+    return [(path, number, text) for number, text in numbered if "--8<--" not in text]
+
+
+def test_shown_code_fits_the_code_column():
+    """Every line of code a page shows by inclusion (scripts, the package's sections, the browser GPT's
+    JavaScript) is at most CODE_COLUMN characters (snippets/ruff.toml and src/ruff.toml set the same limit)."""
+    long = set()
+    for page in PROJECT.pages():
+        for line, target in PROJECT.includes(page):
+            if target.partition(":")[0].endswith(CODE_SUFFIXES):
+                long.update(f"{path}:{number} ({len(text)} characters, shown by {PROJECT.rel(page)}:{line})"
+                            for path, number, text in shown_lines(target) if len(text) > CODE_COLUMN)
+    assert not long, f"{len(long)} shown lines wider than {CODE_COLUMN}:\n" + "\n".join(sorted(long)[:40])
