@@ -36,7 +36,7 @@ for name, (layer, by_hand) in layers.items():
     total += counted
     print(f"{name:31s} {counted:>9,}")
 print(f"{'total':31s} {total:>9,}")
-# the feed-forward model's count in the table of neural_lms.out
-assert total == 1_212_148
+# the feed-forward model's count in the table of
+assert total == 1_212_148  # neural_lms.out
 print(f"the embedding table is {layers['embedding table'][1] / total:.1%} of the "
       "model")

@@ -35,8 +35,7 @@ EVAL_EVERY = 20  # steps between two measurements of validation perplexity
 CURVE_TOKENS = 4_096
 SEED = 0
 # the best n-gram model: add-k bigram, k chosen on validation
-# (ngram_perplexity.out)
-BIGRAM_TEST_PPL = 244.6
+BIGRAM_TEST_PPL = 244.6  # ngram_perplexity.out
 
 
 train_lines = play_words(lambda name: name not in VALIDATION_PLAYS | TEST_PLAYS)
