@@ -52,7 +52,7 @@ build: $(STAMP) node
 	$(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(STAMP)
-	$(BIN)/ruff check snippets src tests tools
+	$(BIN)/ruff check snippets src tests tools docs/labs
 	$(BIN)/codespell docs snippets src README.md
 	$(BIN)/actionlint .github/workflows/*.yml
 
