@@ -83,3 +83,22 @@ def test_a_section_page_says_how_long_its_prose_takes_to_read(built_site):
         assert abs(minutes - words / 238) <= max(1, 0.25 * minutes), f"{where}: {minutes} min, {words} words"
         checked += 1
     assert checked >= 19, f"only {checked} section pages"
+
+
+def test_previous_and_next_never_lead_to_a_bibliography(built_site):
+    """References are in the navigation, not on the reading path: no page's Previous or Next link is a chapter's
+    references (tools/mkdocs_hooks.py, on_nav), and a quiz's Next is the next chapter."""
+    _, site = built_site
+    wrong, quiz_next = [], {}
+    for html in sorted(site.rglob("index.html")):
+        footer = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one("nav.md-footer__inner")
+        if footer is None:
+            continue
+        page = html.parent.relative_to(site).as_posix()
+        for link in footer.select("a.md-footer__link"):
+            if "references/" in link["href"]:
+                wrong.append(f"{page}: {link['aria-label']} -> {link['href']}")
+            if page.endswith("quiz") and "md-footer__link--next" in link["class"]:
+                quiz_next[page] = link["href"]
+    assert not wrong, "\n".join(wrong)
+    assert quiz_next == {"ch1/quiz": "../../ch2/", "ch2/quiz": "../../ch3/", "ch3/quiz": "../../labs/"}, quiz_next

@@ -49,6 +49,18 @@ def on_config(config):
     return config
 
 
+def on_nav(nav, config, files):
+    """A chapter's references are one click away in the navigation, but not a step of the Previous/Next path:
+    the last section's Next is the quiz, and the quiz's Previous that section."""
+    pages = nav.pages
+    for page in pages:
+        while page.next_page is not None and page.next_page.file.src_uri.endswith("references.md"):
+            page.next_page = page.next_page.next_page
+        while page.previous_page is not None and page.previous_page.file.src_uri.endswith("references.md"):
+            page.previous_page = page.previous_page.previous_page
+    return nav
+
+
 def run_it_yourself(markdown):
     """The note, for a page that shows examples; None for one with nothing to run (a quiz, the references)."""
     scripts = list(dict.fromkeys(INCLUDE.findall(markdown)))  # unique, in the order shown
