@@ -315,3 +315,11 @@ def test_explained_in_links_name_their_page():
                 if named != title:
                     wrong.append(f"{PROJECT.rel(GLOSSARY)}:{number}: a link to {target} names {named!r}, not {title!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_term_is_a_tooltip_on_a_quiz_or_on_the_glossary(site):
+    """A quiz's tooltips would give its answers away ('perplexity: the exponential of the mean negative
+    log-likelihood'), and the glossary page prints each definition under its term."""
+    pages = [*sorted(site.glob("ch*/quiz/index.html")), site / "glossary" / "index.html"]
+    marked = {page.relative_to(site).as_posix(): len(soup_of(page).select("article abbr")) for page in pages}
+    assert len(pages) == 4 and not any(marked.values()), marked

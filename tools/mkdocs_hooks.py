@@ -128,7 +128,8 @@ def on_page_content(html_text, page, config, files):
         formula["data-search-exclude"] = ""
     for block in soup.select("div.highlight"):
         index_names_only(soup, block)
-    mark_each_term_once(soup)
+    # a quiz's tooltips would give answers away; the glossary defines each term just below it
+    mark_each_term_once(soup, unmark_all=page.file.src_uri.endswith("quiz.md") or page.file.src_uri == "glossary.md")
     phone_variants(soup, page, config)
     if page.file.src_uri == "glossary.md":
         for term in soup.select("dt"):  # each term an address of its own: glossary/#causal-mask
@@ -156,14 +157,16 @@ def phone_variants(soup, page, config):
         picture.insert(0, soup.new_tag("source", attrs={"media": PHONE_MEDIA, "srcset": phone}))
 
 
-def mark_each_term_once(soup):
+def mark_each_term_once(soup, unmark_all=False):
     """A glossary term is a tooltip (<abbr>) at its first use in each section (h2 or h3), and never inside a
     heading or a link: every use marked would underline "token" six times in one paragraph. A marked term is in the
     tab order (tabindex 0), so the keyboard reaches its definition too: Material shows the tooltip on focus, as on
-    pointing and on a tap."""
+    pointing and on a tap. With unmark_all, no term is marked."""
     seen = set()
     for element in soup.find_all(["h2", "h3", "abbr"]):
-        if element.name != "abbr":
+        if unmark_all and element.name == "abbr":
+            element.unwrap()
+        elif element.name != "abbr":
             seen = set()  # a new section
         elif element.find_parent(["a", "h1", "h2", "h3", "h4", "h5", "h6"]) or element.get_text().lower() in seen:
             element.unwrap()
