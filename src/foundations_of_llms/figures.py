@@ -35,6 +35,7 @@ TEXT = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11,
 # wrapped (tools/mkdocs_hooks.py serves it to screens up to 700 px wide).
 PHONE_WIDTH, PHONE_CHARACTERS = 4.8, 40
 PANEL_HEIGHT = 3.4  # inches, for each stacked panel of curves
+ROUND = [1, 2, 2.5, 5, 10]  # phone ticks at multiples of these (and powers of 10)
 
 
 def wrap(text, width):
@@ -68,7 +69,7 @@ def phone_layout(fig):
     for ax in fig.axes:
         # fewer ticks on a default axis, so that their labels do not touch
         if type(ax.xaxis.get_major_locator()) is AutoLocator:
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=ROUND))
         ax.set_title(wrap(ax.get_title(), PHONE_CHARACTERS))
         ax.set_xlabel(wrap(ax.get_xlabel(), PHONE_CHARACTERS))
         ax.set_ylabel(wrap(ax.get_ylabel(), PHONE_CHARACTERS - 10))

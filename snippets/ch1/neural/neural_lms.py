@@ -166,8 +166,8 @@ def draw_validation_curves(curves):
     ax.set(yscale="log", xlabel="training tokens seen",
            ylabel="validation perplexity (log scale)",
            title="Four neural language models, the same data and budget")
-    # a tick every 50 of perplexity, written as plain numbers
-    ax.yaxis.set_major_locator(ticker.MultipleLocator(50))
+    # a tick every 25 of perplexity, written as plain numbers
+    ax.yaxis.set_major_locator(ticker.MultipleLocator(25))
     ax.yaxis.set_major_formatter(ticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))

@@ -85,11 +85,16 @@ def draw_loss_against_compute():
                 label=f"N = {label} parameters")
     ax.plot(BUDGETS, envelope, "k--" if plt.rcParams["text.color"] == "black"
             else "w--", lw=2, label="compute-optimal N")
-    for name, (size, tokens), offset in (("Chinchilla", CHINCHILLA, (8, -14)),
-                                         ("Gopher", GOPHER, (-50, 8))):
-        ax.plot(6 * size * tokens, loss(size, tokens), "o", ms=6, color="C3")
-        ax.annotate(name, (6 * size * tokens, loss(size, tokens)),
-                    textcoords="offset points", xytext=offset)
+    # the two models in the text's colour, each with its own mark, labelled
+    # away from the curves
+    ink = plt.rcParams["text.color"]
+    for name, (size, tokens), mark, offset in (
+            ("Chinchilla", CHINCHILLA, "*", (45, -16)),
+            ("Gopher", GOPHER, "s", (-75, 30))):
+        point = (6 * size * tokens, loss(size, tokens))
+        ax.plot(*point, mark, ms=11 if mark == "*" else 7, color=ink, zorder=3)
+        ax.annotate(name, point, textcoords="offset points", xytext=offset,
+                    arrowprops={"arrowstyle": "-", "color": ink, "lw": 0.8})
     ax.set(xscale="log", ylim=(1.7, 4.5),
            xlabel="training compute C = 6ND (FLOPs)",
            ylabel="fitted loss (nats/token)",

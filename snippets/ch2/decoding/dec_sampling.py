@@ -140,7 +140,8 @@ def draw_truncation():
     ax.set(yscale="log", xlabel="rank of the token",
            ylabel="probability (log scale)",
            title=f"Next token after {OPEN!r}")
-    ax.legend(frameon=False)
+    # under the plot: in it, the cuts' vertical lines would run through it
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 

@@ -64,7 +64,8 @@ def gen_draw_curves():
                label=f"lowest validation loss (step {history['step'][best]})")
     ax.set(xlabel="step", ylabel="loss (nats per character)",
            title="Too little text: the validation loss turns up")
-    ax.legend(frameon=False)
+    # under the plot: in it, the dotted line would run through it
+    fig.legend(loc="outside lower center", frameon=False)
     return fig
 
 

@@ -67,14 +67,17 @@ def opt_draw_schedules():
     tokens = torch.linspace(0, GPT3_TOTAL_TOKENS, 301).tolist()  # every 1B tokens
     gpt3.plot([t / 1e9 for t in tokens], [opt_gpt3_lr(t) for t in tokens])
     gpt3.axvline(GPT3_DECAY_TOKENS / 1e9, linestyle=":", color="gray")
-    gpt3.text(GPT3_DECAY_TOKENS / 1e9 - 3, 1.5e-5,
-              "10 % of the peak\nfrom 260B tokens", ha="right")
+    # the label above the curve's tail, pointing at where the decay ends
+    gpt3.annotate("10 % of the peak\nfrom 260B tokens",
+                  (GPT3_DECAY_TOKENS / 1e9, 6e-6), xytext=(295, 2.3e-5),
+                  ha="right", va="center",
+                  arrowprops={"arrowstyle": "-", "color": "gray", "lw": 0.8})
     gpt3.set(xlabel="tokens seen (billions)", ylabel="learning rate",
              title="GPT-3 175B (Brown et al. 2020, App. B)")
     gpt3.yaxis.set_major_formatter(
         lambda rate, _: "0" if rate == 0 else f"{rate * 1e5:g}e-5")
     # the warm-up is too short to see at full scale
-    warmup = gpt3.inset_axes([0.44, 0.58, 0.33, 0.27])
+    warmup = gpt3.inset_axes([0.56, 0.62, 0.4, 0.26])
     first = torch.linspace(0, 1e9, 101).tolist()
     warmup.plot([t / 1e9 for t in first], [opt_gpt3_lr(t) for t in first])
     warmup.set_title("first 1B tokens")

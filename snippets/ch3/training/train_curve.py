@@ -88,7 +88,8 @@ def draw_train_band():
     spread.axhline(0, color="gray", linewidth=0.5)
     spread.set(xlabel="step (12 windows of 64 characters each)",
                ylabel="seed minus the mean\n(thousandths)")
-    spread.legend(frameon=False, ncols=3)
+    spread.margins(y=0.4)  # room above the curves for the legend
+    spread.legend(frameon=False, ncols=3, loc="upper center")
     return fig
 
 
