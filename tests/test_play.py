@@ -287,11 +287,24 @@ def test_a_phone_wide_page_does_not_scroll_sideways(browser, base_url):
         settle(page)
         page.locator("[data-tiny-gpt] details.tg-attention > summary").click()
         fit = horizontal_overflow(page)
+        # The map is wider than the phone and scrolled to the newest characters: the characters that name its
+        # rows and its columns must be in view there too (heatMap's bothSides)
+        labels = page.eval_on_selector("[data-tiny-gpt] .ae-grid-box", """box => {
+            const view = box.getBoundingClientRect();
+            const inside = (r) => r.left >= view.left && r.right <= view.right && r.top >= view.top
+                && r.bottom <= view.bottom;
+            const texts = [...box.querySelectorAll(".ae-labels text")];
+            const shown = (rotated) => texts.filter((t) => t.hasAttribute("transform") === rotated
+                && inside(t.getBoundingClientRect())).length;
+            return {wider: box.scrollWidth > box.clientWidth, rows: shown(false), columns: shown(true)};
+        }""")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "play-390px-dark.png"), full_page=True)
     finally:
         context.close()
     assert fit["scrollWidth"] <= fit["innerWidth"] and not fit["wide"], f"{SOURCE} at 390 px: {fit}"
+    assert labels["wider"] and labels["rows"] > 0 and labels["columns"] > 0, \
+        f"{SOURCE} at 390 px: the scrolled map shows no row or no column labels: {labels}"
     assert_clean(visit)
 
 

@@ -146,14 +146,17 @@
     return wrapper;
   }
 
-  // One cell per (query, key) pair: row = the query token, column = the key token it attends to.
-  function heatMap(m, s, matrix, scale, readout, title) {
+  // One cell per (query, key) pair: row = the query token, column = the key token it attends to. With
+  // bothSides, the tokens are written on all four sides, so that a map wider than its box still shows them
+  // where it is scrolled to (the play page scrolls to the newest characters, at the bottom right).
+  function heatMap(m, s, matrix, scale, readout, title, { bothSides = false } = {}) {
     const tokens = s.tokens.map(shown);
     const n = tokens.length;
     const cell = n > 20 ? 15 : 24;
     const longest = Math.max(...tokens.map((t) => t.length));
     const margin = Math.max(16, Math.ceil(longest * 7.5) + 8);
-    const size = margin + n * cell + 2;
+    const end = margin + n * cell;  // the grid's right and bottom edges
+    const size = end + 2 + (bothSides ? margin : 0);
     const svg = svgElement("svg", { class: "ae-map", width: size, height: size, viewBox: `0 0 ${size} ${size}`,
                                     tabindex: 0, role: "img" });
     svg.setAttribute("aria-label", `Attention weights of ${title} for "${s.text}": ${n} query rows by ${n} `
@@ -167,6 +170,14 @@
                                           transform: `rotate(-90 ${middle} ${margin - 4})` });
       column.textContent = token;
       labels.append(row, column);
+      if (!bothSides) return;
+      const right = svgElement("text", { x: end + 4, y: middle, "dominant-baseline": "central" });
+      right.textContent = token;
+      const bottom = svgElement("text", { x: middle, y: end + 4, "text-anchor": "end",
+                                          "dominant-baseline": "central",
+                                          transform: `rotate(-90 ${middle} ${end + 4})` });
+      bottom.textContent = token;
+      labels.append(right, bottom);
     });
     svg.append(labels);
     const cells = svgElement("g");

@@ -197,7 +197,7 @@
       root.dataset.context = tokens.join("");
       const sentence = { tokens, text: tokens.join("") };
       mapBox.replaceChildren(heatMap({ causal: true }, sentence, matrix(l, h), 1, readout,
-                                     `the tiny GPT, layer ${l}, head ${h}`));
+                                     `the tiny GPT, layer ${l}, head ${h}`, { bothSides: true }));
       mapBox.scrollTo({ top: mapBox.scrollHeight, left: mapBox.scrollWidth });  // the newest characters
       thumbs.replaceChildren(...model.h.flatMap((_, tl) => Array.from({ length: model.config.n_head }, (_, th) => {
         const button = element("button", { type: "button", className: "ae-thumb" });
