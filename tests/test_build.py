@@ -102,3 +102,16 @@ def test_previous_and_next_never_lead_to_a_bibliography(built_site):
                 quiz_next[page] = link["href"]
     assert not wrong, "\n".join(wrong)
     assert quiz_next == {"ch1/quiz": "../../ch2/", "ch2/quiz": "../../ch3/", "ch3/quiz": "../../labs/"}, quiz_next
+
+
+def test_every_plot_in_a_lab_has_alt_text(built_site):
+    """A lab's plot is described by the Markdown cell above its code cell (tools/mkdocs_labs.py), never by
+    nbconvert's 'No description has been provided for this image'."""
+    _, site = built_site
+    images = {}
+    for lab in sorted(site.glob("labs/lab*/index.html")):
+        for image in BeautifulSoup(lab.read_text(encoding="utf-8"), "html.parser").select(".jp-OutputArea img"):
+            images.setdefault(lab.parent.name, []).append(image.get("alt", ""))
+    assert images, "no plot found in the labs"
+    bad = {lab: alts for lab, alts in images.items() if any(len(alt) < 40 or "No description" in alt for alt in alts)}
+    assert not bad, bad

@@ -28,6 +28,7 @@ import jupytext
 import mkdocs_jupyter.plugin
 import nbformat
 from bs4 import BeautifulSoup
+from mkdocs.exceptions import PluginError
 from mkdocs_hooks import index_names_only
 from publish_notebooks import BRANCH, notebook_path
 
@@ -112,6 +113,24 @@ def _wrap_in_code(soup, pre):
     pre.append(code)
 
 
+NO_ALT = "No description has been provided for this image"  # nbconvert's alt for a plot
+
+
+def _describe_images(soup):
+    """A plot a code cell draws gets, as its alt text, the Markdown cell just above that code cell: each lab
+    describes its figure there."""
+    for image in soup.select(".jp-OutputArea img"):
+        if image.get("alt") not in (None, "", NO_ALT):
+            continue
+        # the notebook's own cell (nbconvert nests a cell's parts in more elements of the same classes)
+        cell = next((p for p in image.parents if p.parent is not None
+                     and "jp-Notebook" in (p.parent.get("class") or [])), None)
+        above = cell.find_previous_sibling(class_="jp-MarkdownCell") if cell else None
+        if above is None:
+            raise PluginError(f"a lab's plot has no Markdown cell above it to describe it: {image.get('src', '')[:40]}")
+        image["alt"] = " ".join(above.get_text(" ").split())
+
+
 def on_page_content(html, page, config, files):
     if not is_lab(page):
         return html
@@ -132,6 +151,7 @@ def on_page_content(html, page, config, files):
         anchor["title"] = "Permanent link"
     for markdown in soup.select(".jp-RenderedMarkdown"):
         _math_to_arithmatex(soup, markdown)
+    _describe_images(soup)
     title = soup.find("h1")
     stem = Path(page.file.src_uri).stem
     colab = colab_url(config.get("repo_url"), stem)
