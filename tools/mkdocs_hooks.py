@@ -52,8 +52,7 @@ def on_config(config):
 def on_nav(nav, config, files):
     """A chapter's references are one click away in the navigation, but not a step of the Previous/Next path:
     the last section's Next is the quiz, and the quiz's Previous that section."""
-    pages = nav.pages
-    for page in pages:
+    for page in nav.pages:
         while page.next_page is not None and page.next_page.file.src_uri.endswith("references.md"):
             page.next_page = page.next_page.next_page
         while page.previous_page is not None and page.previous_page.file.src_uri.endswith("references.md"):
@@ -128,8 +127,11 @@ def on_page_content(html_text, page, config, files):
         formula["data-search-exclude"] = ""
     for block in soup.select("div.highlight"):
         index_names_only(soup, block)
-    # a quiz's tooltips would give answers away; the glossary defines each term just below it
-    mark_each_term_once(soup, unmark_all=page.file.src_uri.endswith("quiz.md") or page.file.src_uri == "glossary.md")
+    if page.file.src_uri.endswith("quiz.md") or page.file.src_uri == "glossary.md":
+        for term in soup.find_all("abbr"):  # a quiz's tooltips would give answers away; the glossary
+            term.unwrap()  # defines each term just below it
+    else:
+        mark_each_term_once(soup)
     phone_variants(soup, page, config)
     if page.file.src_uri == "glossary.md":
         for term in soup.select("dt"):  # each term an address of its own: glossary/#causal-mask
@@ -157,16 +159,14 @@ def phone_variants(soup, page, config):
         picture.insert(0, soup.new_tag("source", attrs={"media": PHONE_MEDIA, "srcset": phone}))
 
 
-def mark_each_term_once(soup, unmark_all=False):
+def mark_each_term_once(soup):
     """A glossary term is a tooltip (<abbr>) at its first use in each section (h2 or h3), and never inside a
     heading or a link: every use marked would underline "token" six times in one paragraph. A marked term is in the
     tab order (tabindex 0), so the keyboard reaches its definition too: Material shows the tooltip on focus, as on
-    pointing and on a tap. With unmark_all, no term is marked."""
+    pointing and on a tap."""
     seen = set()
     for element in soup.find_all(["h2", "h3", "abbr"]):
-        if unmark_all and element.name == "abbr":
-            element.unwrap()
-        elif element.name != "abbr":
+        if element.name != "abbr":
             seen = set()  # a new section
         elif element.find_parent(["a", "h1", "h2", "h3", "h4", "h5", "h6"]) or element.get_text().lower() in seen:
             element.unwrap()
