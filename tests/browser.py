@@ -235,21 +235,23 @@ def horizontal_overflow(page):
     }""", [PROSE_SELECTOR, SCROLLING_BOXES])
 
 
-def scroll_boxes_without_cue(page):
-    """Code blocks, outputs and tables wider than their box that lack the scroll cue of extra.css (an edge
-    shadow on each side: two radial gradients) or that the keyboard cannot reach (tabindex 0): their first
-    characters and what is missing."""
-    return page.evaluate("""() => {
-        const missing = [];
-        for (const box of document.querySelectorAll("article pre > code, article .md-typeset__scrollwrap")) {
-            if (box.scrollWidth <= box.clientWidth + 1) continue;
-            const shadows = getComputedStyle(box).backgroundImage.split("radial-gradient").length - 1;
-            if (shadows !== 2 || box.tabIndex !== 0) {
-                missing.push({text: box.textContent.trim().slice(0, 40), shadows, tabIndex: box.tabIndex});
-            }
-        }
-        return missing;
-    }""")
+SCROLLING_CODE_AND_TABLES = "article pre > code, article .md-typeset__scrollwrap"
+
+
+def overflowing_boxes(page, selector=SCROLLING_CODE_AND_TABLES):
+    """The boxes matching selector that are wider than their box: their first characters, how many edge shadows
+    they draw (the scroll cue of extra.css is one radial gradient on each side) and their tabIndex."""
+    return page.evaluate("""selector => [...document.querySelectorAll(selector)]
+        .filter(box => box.scrollWidth > box.clientWidth + 1)
+        .map(box => ({text: box.textContent.trim().slice(0, 40), tabIndex: box.tabIndex,
+                      shadows: getComputedStyle(box).backgroundImage.split("radial-gradient").length - 1}))""",
+                         selector)
+
+
+def scroll_boxes_without_cue(page, selector=SCROLLING_CODE_AND_TABLES):
+    """The overflowing boxes (code blocks, outputs and tables by default) that lack the scroll cue, two edge
+    shadows, or that the keyboard cannot reach (tabindex 0)."""
+    return [box for box in overflowing_boxes(page, selector) if box["shadows"] != 2 or box["tabIndex"] != 0]
 
 
 def copy_buttons_over_code(page):

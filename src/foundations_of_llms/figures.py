@@ -49,7 +49,7 @@ def phone_layout(fig):
               and ax.get_label() != "<colorbar>"]
     grid = panels[0].get_subplotspec().get_gridspec() if panels else None
     columns = grid.get_geometry()[1] if grid else 1
-    width, height = fig.get_size_inches()
+    height = fig.get_size_inches()[1]
     if columns > 1:  # stack the panels: one a row, in reading order
         # a colorbar that the panels share is drawn again, across the bottom
         colorbars = [ax._colorbar for ax in fig.axes
