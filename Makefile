@@ -78,10 +78,11 @@ bench: $(STAMP) browser node-packages
 	$(BIN)/python tools/bench.py
 
 # The course's training loop against nanoGPT's recipe, on nanoGPT's text and split (tools/nanogpt_bench.py; the text
-# is read from the workplace's ../shared/data/, or DATA=path, and never committed). A few minutes on two cores.
+# is read from the workplace's ../shared/data/, or DATA=path, and never committed). A few minutes on two cores;
+# ARGS="--seeds 4" adds four more training seeds (the figures on docs/ch3/training.md, about 10 minutes).
 DATA ?= ../shared/data/tinyshakespeare.txt
 bench-nanogpt: $(STAMP)
-	$(BIN)/python tools/nanogpt_bench.py --data $(DATA)
+	$(BIN)/python tools/nanogpt_bench.py --data $(DATA) $(ARGS)
 
 # Chapter 3's tiny GPT, trained in full (minutes; the tests only run it for 20 steps). Seed 0 is the model the
 # site ships in docs/models/tiny-gpt/, with its printed output; seeds 1 and 2 give the band of loss curves.

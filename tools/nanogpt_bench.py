@@ -13,20 +13,31 @@ run by the course's own loop: foundations_of_llms.training.train_step and lr_at,
 
 It prints the validation loss two ways: nanoGPT's estimate_loss (the mean loss of 20 batches of 12 random
 windows, in evaluation mode) and the mean over the whole validation split; how far the estimate moves with
-other draws of windows (--draws, for the same trained model); the reference figure beside them,
-1.8857 (nanoGPT's recipe on this text, measured on a machine of this kind: ../shared/data/README.md); the
-steps per second; and where the training time goes (torch.profiler over 50 steps).
+other draws of windows (--draws, for the same trained model) and, with --seeds N, with N other training
+seeds; the reference figure beside them, 1.8857 (nanoGPT's recipe on this text, measured on a machine of this
+kind: ../shared/data/README.md). Then where the time goes: the steps per second; what one evaluation costs, as
+nanoGPT's loop and the course's train_tiny_gpt.py each make it; one step phase by phase (data, forward,
+backward, clipping, AdamW), by a copy of train_step asserted to compute exactly what it computes; the kernels
+(torch.profiler over 50 steps); and, measured in the same run, how many steps a second two changes to the loop
+would give (AdamW(fused=True), attention by F.scaled_dot_product_attention) and nanoGPT's model shape in the
+course's loop (no biases, the exact GELU, fused attention), which stands in for nanoGPT's speed: nanoGPT's own
+code is not on PyPI, so this is not a run of its train.py.
+
+    .venv/bin/python tools/nanogpt_bench.py --seeds 4   # the figures on docs/ch3/training.md: about 10 minutes
 """
 
 import argparse
+import copy
 import hashlib
+import math
 import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 
-from foundations_of_llms.gpt import GPT, GPTConfig
+from foundations_of_llms.gpt import GPT, CausalSelfAttention, GPTConfig
 from foundations_of_llms.training import decay_groups, lr_at, mean_loss, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +61,86 @@ def estimate_loss(model, data, n_ctx, generator):
     return sum(losses) / len(losses)
 
 
+def trained(config, train, steps, seed, nanogpt_shape=False, log=False):
+    """The course's tiny GPT (or, with nanogpt_shape, nanoGPT's shape of it) trained from seed by the course's
+    loop with nanoGPT's recipe: (model, optimizer, seconds of training)."""
+    # the seed draws the initial weights and every batch, as nanoGPT's does
+    model, optimizer = variant(config, seed, nanogpt_shape=nanogpt_shape)
+    start = time.perf_counter()
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, steps)
+        loss = train_step(model, optimizer, train, config.n_ctx, BATCH, clip=CLIP)
+        if log and (step + 1) % 500 == 0:
+            print(f"step {step + 1:5}: train loss {loss.item():.4f}  ({time.perf_counter() - start:.1f} s)")
+    return model, optimizer, time.perf_counter() - start
+
+
+PHASES = ("data: draw 12 windows", "forward and loss", "backward", "clip the gradient", "AdamW step")
+
+
+def step_in_phases(model, optimizer, data, n_ctx, generator):
+    """train_step's work, phase by phase, each timed: (loss, seconds per phase). main checks that it computes
+    exactly what train_step computes."""
+    times = [time.perf_counter()]
+    starts = torch.randint(len(data) - n_ctx - 1, (BATCH,), generator=generator)
+    windows = torch.stack([data[s : s + n_ctx + 1] for s in starts.tolist()])
+    times.append(time.perf_counter())
+    loss = F.cross_entropy(model(windows[:, :-1]).flatten(0, 1), windows[:, 1:].flatten())
+    times.append(time.perf_counter())
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    times.append(time.perf_counter())
+    torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+    times.append(time.perf_counter())
+    optimizer.step()
+    times.append(time.perf_counter())
+    return loss, [b - a for a, b in zip(times, times[1:], strict=False)]
+
+
+def fused_attention(self, x):
+    """CausalSelfAttention.forward with the scores, mask, softmax and weighted sum in one call of PyTorch's
+    F.scaled_dot_product_attention, as nanoGPT's model.py computes them: a what-if, not the course's model."""
+    batch, seq, d_model = x.shape
+    queries, keys, values = (t.view(batch, seq, self.n_head, d_model // self.n_head).transpose(1, 2)
+                             for t in self.c_attn(x).split(d_model, dim=-1))
+    heads = F.scaled_dot_product_attention(queries, keys, values, is_causal=True)
+    return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))
+
+
+def variant(config, seed, fused_adamw=False, sdpa=False, nanogpt_shape=False):
+    """A fresh model and optimizer for a what-if: the course's, or with one of nanoGPT's differences."""
+    torch.manual_seed(seed)
+    model = GPT(config)
+    reference = copy.deepcopy(model)
+    for module in model.modules():
+        if (sdpa or nanogpt_shape) and isinstance(module, CausalSelfAttention):
+            module.forward = fused_attention.__get__(module)
+        if nanogpt_shape:  # nanoGPT's train.py: bias=False; its MLP: the exact GELU
+            if isinstance(module, (torch.nn.Linear, torch.nn.LayerNorm)) and module.bias is not None:
+                module.bias = None
+            if hasattr(module, "gelu"):
+                module.gelu = torch.nn.GELU()
+    if sdpa and not nanogpt_shape:  # the same function as the course's attention, to rounding
+        ids = torch.randint(config.vocab_size, (2, config.n_ctx))
+        torch.testing.assert_close(model(ids), reference(ids))
+    optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=1e-3, betas=BETAS,
+                                  **({"fused": True} if fused_adamw else {}))
+    return model, optimizer
+
+
+def steps_per_second(model, optimizer, data, n_ctx, steps):
+    """Training steps per second over `steps` steps, after 30 to warm up."""
+    for _ in range(30):
+        train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
+    start = time.perf_counter()
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, 2000)
+        train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
+    return steps / (time.perf_counter() - start)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -58,6 +149,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1337)  # nanoGPT's seed
     # how far one estimate of 20 random batches can move: the estimate again with this many other draws
     parser.add_argument("--draws", type=int, default=20)
+    # how far training itself moves the loss: this many more runs, from seeds 1, 2, ... (a minute or two each)
+    parser.add_argument("--seeds", type=int, default=0)
+    # train nanoGPT's shape of the model instead (no biases, the exact GELU, fused attention)
+    parser.add_argument("--nanogpt-shape", action="store_true")
     args = parser.parse_args()
     raw = args.data.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
@@ -73,48 +168,104 @@ def main():
           f"train {len(train):,}, validation {len(validation):,} (nanoGPT's 90/10 split)")
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
-    model = GPT(config)
-    optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=lr_at(0, args.steps), betas=BETAS)
-    print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {args.steps} steps of {BATCH} windows of "
-          f"{config.n_ctx}, on {args.threads} threads")
-
-    start = time.perf_counter()
-    for step in range(args.steps):
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, args.steps)
-        loss = train_step(model, optimizer, train, config.n_ctx, BATCH, clip=CLIP)
-        if (step + 1) % 500 == 0:
-            print(f"step {step + 1:5}: train loss {loss.item():.4f}  ({time.perf_counter() - start:.1f} s)")
-    seconds = time.perf_counter() - start
+    print(f"{sum(p.numel() for p in GPT(config).parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
+          f"of {config.n_ctx}, on {args.threads} threads")
+    if args.nanogpt_shape:
+        print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
+    model, optimizer, seconds = trained(config, train, args.steps, args.seed, args.nanogpt_shape, log=True)
 
     eval_start = time.perf_counter()
     estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
+    estimate_seconds = time.perf_counter() - eval_start
+    eval_start = time.perf_counter()
     whole = mean_loss(model, validation, config.n_ctx)
-    eval_seconds = time.perf_counter() - eval_start
+    whole_seconds = time.perf_counter() - eval_start
     print(f"\ntraining: {seconds:.1f} s, {args.steps / seconds:.1f} steps/s (evaluation excluded)")
     print(f"validation loss, nanoGPT's estimate ({EVAL_ITERS} batches of {BATCH}): {estimate:.4f}   "
           f"(nanoGPT's recipe on this text: {NANOGPT_VAL_LOSS})")
-    print(f"validation loss, the whole validation split:              {whole:.4f}   ({eval_seconds:.1f} s for both)")
+    print(f"validation loss, the whole validation split:              {whole:.4f}")
 
     # One estimate is one draw of 240 windows. The same model estimated with other draws shows how far a single
     # estimate, nanoGPT's 1.8857 included, can lie from the whole split's loss.
     draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
              for k in range(args.draws)]
-    mean = sum(draws) / len(draws)
-    spread = (sum((d - mean) ** 2 for d in draws) / (len(draws) - 1)) ** 0.5
-    print(f"the same model, nanoGPT's estimate with {args.draws} other draws of windows: mean {mean:.4f}, "
-          f"standard deviation {spread:.4f}, from {min(draws):.4f} to {max(draws):.4f}; "
+    print(f"the same model, nanoGPT's estimate with {args.draws} other draws of windows: {spread(draws)}; "
           f"{sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {args.draws} at or below {NANOGPT_VAL_LOSS}")
 
-    # Where a step's time goes: 50 more steps under the profiler (the model keeps training; the figures above
-    # are already printed).
+    # Training itself is one draw too: other seeds give other initial weights and other windows.
+    if args.seeds:
+        estimates, wholes = [estimate], [whole]
+        for seed in range(1, args.seeds + 1):
+            other, _, _ = trained(config, train, args.steps, seed, args.nanogpt_shape)
+            estimates.append(estimate_loss(other, validation, config.n_ctx, torch.Generator().manual_seed(seed)))
+            wholes.append(mean_loss(other, validation, config.n_ctx))
+            print(f"  seed {seed}: nanoGPT's estimate {estimates[-1]:.4f}, the whole split {wholes[-1]:.4f}")
+        print(f"seeds {args.seed} and 1 to {args.seeds}, after {args.steps} steps: nanoGPT's estimate "
+              f"{spread(estimates)}; the whole split {spread(wholes)}; "
+              f"{sum(e <= NANOGPT_VAL_LOSS for e in estimates)} of {len(estimates)} estimates at or below "
+              f"{NANOGPT_VAL_LOSS}")
+
+    # Where the time goes. (1) Evaluation: what one measurement costs, in training steps' time. nanoGPT's loop
+    # estimates both splits every 250 steps; the course's train_tiny_gpt.py measures 16,384 validation
+    # characters (EVAL_CHARS there) every 250 steps; both do it 9 times in 2,000 steps.
+    step_seconds = seconds / args.steps
+    eval_start = time.perf_counter()
+    mean_loss(model, validation[: 16_384 + 1], config.n_ctx)
+    course_eval = time.perf_counter() - eval_start
+    print(f"\none evaluation, in training steps' time: nanoGPT's (both splits, {2 * EVAL_ITERS} batches) "
+          f"{2 * estimate_seconds / step_seconds:.0f} steps; train_tiny_gpt.py's (16,384 characters) "
+          f"{course_eval / step_seconds:.0f} steps; the whole validation split {whole_seconds / step_seconds:.0f} "
+          f"steps. Nine of them add {9 * 2 * estimate_seconds / seconds:.0%}, {9 * course_eval / seconds:.0%} "
+          f"and {9 * whole_seconds / seconds:.0%} to the {seconds:.0f} s of training.")
+
+    # (2) One step, phase by phase: step_in_phases first shown to compute exactly what train_step computes.
+    twin_model, twin_optimizer = copy.deepcopy((model, optimizer))
+    phase_loss, _ = step_in_phases(twin_model, twin_optimizer, train, config.n_ctx, torch.Generator().manual_seed(7))
+    step_loss = train_step(model, optimizer, train, config.n_ctx, BATCH, torch.Generator().manual_seed(7), CLIP)
+    assert torch.equal(phase_loss, step_loss)
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), twin_model.parameters(), strict=True))
+    generator, totals = torch.Generator().manual_seed(8), [0.0] * len(PHASES)
+    for _ in range(200):
+        _, times = step_in_phases(twin_model, twin_optimizer, train, config.n_ctx, generator)
+        totals = [t + dt for t, dt in zip(totals, times, strict=True)]
+    print("one training step, phase by phase (200 steps; the same computation as train_step, asserted):")
+    for phase, total in zip(PHASES, totals, strict=True):
+        print(f"  {phase:22} {1000 * total / 200:6.2f} ms  {total / sum(totals):4.0%}")
+
+    # (3) Which kernels: 50 more steps under the profiler (the model keeps training; the figures above are
+    # already printed).
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         for _ in range(50):
             train_step(model, optimizer, train, config.n_ctx, BATCH, clip=CLIP)
     print("\nwhere 50 training steps spend their time (torch.profiler, self CPU time):")
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12, max_name_column_width=40))
+
+    # (4) What would make the loop faster: each change measured in this run, in turn, three times (the median
+    # is printed), against the course's loop. The last is nanoGPT's model shape in the course's loop: it stands
+    # in for nanoGPT's speed here, as nanoGPT's own code is not on PyPI; it is not nanoGPT's train.py.
+    what_ifs = {
+        "the course's loop": {},
+        "AdamW(fused=True)": {"fused_adamw": True},
+        "attention by F.scaled_dot_product_attention": {"sdpa": True},
+        "both": {"fused_adamw": True, "sdpa": True},
+        "nanoGPT's shape: no biases, exact GELU, SDPA": {"nanogpt_shape": True},
+    }
+    rates = {name: [] for name in what_ifs}
+    for _ in range(3):
+        for name, changes in what_ifs.items():
+            rates[name].append(steps_per_second(*variant(config, args.seed, **changes), train, config.n_ctx, 300))
+    base = sorted(rates["the course's loop"])[1]
+    print("steps per second, each change in turn (median of 3 runs of 300 steps):")
+    for name, measured in rates.items():
+        print(f"  {name:46} {sorted(measured)[1]:5.1f}  {sorted(measured)[1] / base:5.2f} x")
+
+
+def spread(values):
+    """mean, standard deviation and range of a few losses, as text."""
+    mean = sum(values) / len(values)
+    deviation = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return f"mean {mean:.4f}, standard deviation {deviation:.4f}, from {min(values):.4f} to {max(values):.4f}"
 
 
 if __name__ == "__main__":
