@@ -169,10 +169,11 @@ def main():
 
     torch.set_num_threads(args.threads)
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
-    print(f"{sum(p.numel() for p in GPT(config).parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
-          f"of {config.n_ctx}, on {args.threads} threads")
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
+    parameters = sum(p.numel() for p in variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)[0].parameters())
+    print(f"{parameters:,} parameters; {args.steps} steps of {BATCH} windows of {config.n_ctx}, "
+          f"on {args.threads} threads")
     model, optimizer, seconds = trained(config, train, args.steps, args.seed, args.nanogpt_shape, log=True)
 
     eval_start = time.perf_counter()
