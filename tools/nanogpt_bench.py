@@ -30,6 +30,8 @@ import argparse
 import copy
 import hashlib
 import math
+import os
+import platform
 import time
 from pathlib import Path
 
@@ -168,6 +170,7 @@ def main():
           f"train {len(train):,}, validation {len(validation):,} (nanoGPT's 90/10 split)")
 
     torch.set_num_threads(args.threads)
+    print(machine())  # wall times compare only within one run on one machine
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
@@ -260,6 +263,15 @@ def main():
     print("steps per second, each change in turn (median of 3 runs of 300 steps):")
     for name, measured in rates.items():
         print(f"  {name:46} {sorted(measured)[1]:5.1f}  {sorted(measured)[1] / base:5.2f} x")
+
+
+def machine():
+    """The CPU's name (Linux's /proc/cpuinfo, else platform's), its cores, torch and the kernels it runs."""
+    cpuinfo = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+             if line.startswith("model name")] if cpuinfo.exists() else []
+    return (f"machine: {names[0] if names else platform.processor()}, {os.cpu_count()} cores; "
+            f"torch {torch.__version__}, kernels {torch.backends.cpu.get_cpu_capability()}")
 
 
 def spread(values):
