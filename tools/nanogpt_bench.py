@@ -114,7 +114,7 @@ def variant(config, seed, fused_adamw=False, sdpa=False, nanogpt_shape=False):
     """A fresh model and optimizer for a what-if: the course's, or with one of nanoGPT's differences."""
     torch.manual_seed(seed)
     model = GPT(config)
-    reference = copy.deepcopy(model)
+    reference = copy.deepcopy(model) if sdpa and not nanogpt_shape else None
     for module in model.modules():
         if (sdpa or nanogpt_shape) and isinstance(module, CausalSelfAttention):
             module.forward = fused_attention.__get__(module)
@@ -123,7 +123,7 @@ def variant(config, seed, fused_adamw=False, sdpa=False, nanogpt_shape=False):
                 module.bias = None
             if hasattr(module, "gelu"):
                 module.gelu = torch.nn.GELU()
-    if sdpa and not nanogpt_shape:  # the same function as the course's attention, to rounding
+    if reference is not None:  # the same function as the course's attention, to rounding
         ids = torch.randint(config.vocab_size, (2, config.n_ctx))
         torch.testing.assert_close(model(ids), reference(ids))
     optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=1e-3, betas=BETAS,
@@ -211,8 +211,9 @@ def main():
               f"{NANOGPT_VAL_LOSS}")
 
     # Where the time goes. (1) Evaluation: what one measurement costs, in training steps' time. nanoGPT's loop
-    # estimates both splits every 250 steps; the course's train_tiny_gpt.py measures 16,384 validation
-    # characters (EVAL_CHARS there) every 250 steps; both do it 9 times in 2,000 steps.
+    # estimates both splits at steps 0, 250, ..., 2,000 (9 times); the course's train_tiny_gpt.py measures
+    # 16,384 validation characters (EVAL_CHARS there) after steps 250, 500, ..., 2,000 (8 times).
+    nanogpt_evals, course_evals = args.steps // 250 + 1, -(-args.steps // 250)
     step_seconds = seconds / args.steps
     eval_start = time.perf_counter()
     mean_loss(model, validation[: 16_384 + 1], config.n_ctx)
@@ -220,8 +221,10 @@ def main():
     print(f"\none evaluation, in training steps' time: nanoGPT's (both splits, {2 * EVAL_ITERS} batches) "
           f"{2 * estimate_seconds / step_seconds:.0f} steps; train_tiny_gpt.py's (16,384 characters) "
           f"{course_eval / step_seconds:.0f} steps; the whole validation split {whole_seconds / step_seconds:.0f} "
-          f"steps. Nine of them add {9 * 2 * estimate_seconds / seconds:.0%}, {9 * course_eval / seconds:.0%} "
-          f"and {9 * whole_seconds / seconds:.0%} to the {seconds:.0f} s of training.")
+          f"steps. nanoGPT's {nanogpt_evals} add {nanogpt_evals * 2 * estimate_seconds / seconds:.0%} to the "
+          f"{seconds:.0f} s of training, train_tiny_gpt.py's {course_evals} add "
+          f"{course_evals * course_eval / seconds:.0%}, and {course_evals} of the whole split would add "
+          f"{course_evals * whole_seconds / seconds:.0%}.")
 
     # (2) One step, phase by phase: step_in_phases first shown to compute exactly what train_step computes.
     twin_model, twin_optimizer = copy.deepcopy((model, optimizer))
