@@ -63,19 +63,17 @@ def estimate_loss(model, data, n_ctx, generator):
     return sum(losses) / len(losses)
 
 
-def trained(config, train, steps, seed, nanogpt_shape=False, log=False):
-    """The course's tiny GPT (or, with nanogpt_shape, nanoGPT's shape of it) trained from seed by the course's
-    loop with nanoGPT's recipe: (model, optimizer, seconds of training)."""
-    # the seed draws the initial weights and every batch, as nanoGPT's does
-    model, optimizer = variant(config, seed, nanogpt_shape=nanogpt_shape)
+def run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=None, log=False):
+    """`steps` steps of the course's loop with nanoGPT's recipe, the learning rate following lr_at over
+    schedule_steps (by default, steps): the seconds they took."""
     start = time.perf_counter()
     for step in range(steps):
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, steps)
-        loss = train_step(model, optimizer, train, config.n_ctx, BATCH, clip=CLIP)
+            group["lr"] = lr_at(step, schedule_steps or steps)
+        loss = train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
         if log and (step + 1) % 500 == 0:
             print(f"step {step + 1:5}: train loss {loss.item():.4f}  ({time.perf_counter() - start:.1f} s)")
-    return model, optimizer, time.perf_counter() - start
+    return time.perf_counter() - start
 
 
 PHASES = ("data: draw 12 windows", "forward and loss", "backward", "clip the gradient", "AdamW step")
@@ -135,12 +133,7 @@ def steps_per_second(model, optimizer, data, n_ctx, steps):
     """Training steps per second over `steps` steps, after 30 to warm up."""
     for _ in range(30):
         train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
-    start = time.perf_counter()
-    for step in range(steps):
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, 2000)
-        train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
-    return steps / (time.perf_counter() - start)
+    return steps / run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=2000)
 
 
 def main():
@@ -174,10 +167,11 @@ def main():
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
-    parameters = sum(p.numel() for p in variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)[0].parameters())
-    print(f"{parameters:,} parameters; {args.steps} steps of {BATCH} windows of {config.n_ctx}, "
-          f"on {args.threads} threads")
-    model, optimizer, seconds = trained(config, train, args.steps, args.seed, args.nanogpt_shape, log=True)
+    # the seed draws the initial weights and every batch, as nanoGPT's does
+    model, optimizer = variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)
+    print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
+          f"of {config.n_ctx}, on {args.threads} threads")
+    seconds = run_steps(model, optimizer, train, config.n_ctx, args.steps, log=True)
 
     eval_start = time.perf_counter()
     estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
@@ -201,7 +195,8 @@ def main():
     if args.seeds:
         estimates, wholes = [estimate], [whole]
         for seed in range(1, args.seeds + 1):
-            other, _, _ = trained(config, train, args.steps, seed, args.nanogpt_shape)
+            other, other_optimizer = variant(config, seed, nanogpt_shape=args.nanogpt_shape)
+            run_steps(other, other_optimizer, train, config.n_ctx, args.steps)
             estimates.append(estimate_loss(other, validation, config.n_ctx, torch.Generator().manual_seed(seed)))
             wholes.append(mean_loss(other, validation, config.n_ctx))
             print(f"  seed {seed}: nanoGPT's estimate {estimates[-1]:.4f}, the whole split {wholes[-1]:.4f}")
