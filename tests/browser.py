@@ -238,20 +238,26 @@ def horizontal_overflow(page):
 SCROLLING_CODE_AND_TABLES = "article pre > code, article .md-typeset__scrollwrap"
 
 
-def overflowing_boxes(page, selector=SCROLLING_CODE_AND_TABLES):
-    """The boxes matching selector that are wider than their box: their first characters, how many edge shadows
-    they draw (the scroll cue of extra.css is one radial gradient on each side) and their tabIndex."""
-    return page.evaluate("""selector => [...document.querySelectorAll(selector)]
-        .filter(box => box.scrollWidth > box.clientWidth + 1)
+def overflowing_boxes(page, selector=SCROLLING_CODE_AND_TABLES, slack=1):
+    """The boxes matching selector that are more than `slack` px wider than their box: their first characters,
+    how many edge shadows they draw (the scroll cue of extra.css is one radial gradient on each side) and their
+    tabIndex."""
+    return page.evaluate("""([selector, slack]) => [...document.querySelectorAll(selector)]
+        .filter(box => box.scrollWidth > box.clientWidth + slack)
         .map(box => ({text: box.textContent.trim().slice(0, 40), tabIndex: box.tabIndex,
                       shadows: getComputedStyle(box).backgroundImage.split("radial-gradient").length - 1}))""",
-                         selector)
+                         [selector, slack])
 
 
-def scroll_boxes_without_cue(page, selector=SCROLLING_CODE_AND_TABLES):
-    """The overflowing boxes (code blocks, outputs and tables by default) that lack the scroll cue, two edge
-    shadows, or that the keyboard cannot reach (tabindex 0)."""
-    return [box for box in overflowing_boxes(page, selector) if box["shadows"] != 2 or box["tabIndex"] != 0]
+def without_scroll_cue(boxes):
+    """Those of the overflowing boxes that lack the scroll cue, two edge shadows, or that the keyboard cannot
+    reach (tabindex 0)."""
+    return [box for box in boxes if box["shadows"] != 2 or box["tabIndex"] != 0]
+
+
+def scroll_boxes_without_cue(page):
+    """Code blocks, outputs and tables wider than their box without the scroll cue or keyboard focus."""
+    return without_scroll_cue(overflowing_boxes(page))
 
 
 def copy_buttons_over_code(page):
