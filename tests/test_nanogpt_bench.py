@@ -75,3 +75,48 @@ def test_the_bench_refuses_another_text(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.argv", ["nanogpt_bench.py", "--data", str(wrong)])
     with pytest.raises(SystemExit, match=r"input\.txt: sha256 [0-9a-f]{64}, expected 86c4e6aa"):
         bench.main()
+
+
+def nanogpt_log(steps, estimates, train_ms=10.0, eval_ms=300.0):
+    """A log in the format of nanoGPT's train.py (its print calls), for `steps` iterations."""
+    lines = []
+    for it in range(steps + 1):
+        if it % bench.NANOGPT_EVAL_INTERVAL == 0:
+            lines.append(f"step {it}: train loss 2.0000, val loss {estimates[it]:.4f}")
+        ms = eval_ms if it % bench.NANOGPT_EVAL_INTERVAL == 0 else train_ms
+        lines.append(f"iter {it}: loss 2.1000, time {ms:.2f}ms, mfu 0.01%")
+    return "number of parameters: 0.80M\n" + "\n".join(lines) + "\n"
+
+
+def test_nanogpts_log_gives_its_estimates_and_its_training_speed():
+    """nanoGPT's speed is read from its own per-iteration times, leaving out the iterations whose time includes
+    an evaluation (0, 250 and 500 here): 498 iterations of 10 ms are 100 steps a second, where counting the
+    evaluations in would give 85."""
+    estimates = {0: 4.1649, 250: 2.4447, 500: 2.3141}
+    found, rate = bench.read_nanogpt_log(nanogpt_log(500, estimates), 500)
+    assert found == estimates
+    assert rate == pytest.approx(100.0)
+    with pytest.raises(SystemExit, match="did not log 500 iterations"):  # a run that stopped early
+        bench.read_nanogpt_log(nanogpt_log(250, estimates), 500)
+
+
+def test_nanogpts_weights_fill_the_course_model_in_its_shape_and_nothing_else():
+    """nanoGPT's checkpoint names are the course's with "transformer." in front (its lm_head is tied, as the
+    course's is). Every tensor must find its place: one missing, or a bias, which nanoGPT's shape lacks, is
+    refused rather than left at its initial value."""
+    shape, _ = bench.variant(CONFIG, seed=6, nanogpt_shape=True)
+    state = {(name if name == "lm_head.weight" else f"transformer.{name}"): tensor
+             for name, tensor in shape.state_dict().items()}
+    ids = IDS[: 2 * CONFIG.n_ctx].view(2, CONFIG.n_ctx)
+    assert torch.equal(bench.course_from_nanogpt(state, CONFIG)(ids), shape(ids))
+    with pytest.raises(RuntimeError, match="Missing key"):
+        bench.course_from_nanogpt({k: v for k, v in state.items() if k != "transformer.ln_f.weight"}, CONFIG)
+    with pytest.raises(RuntimeError, match="Unexpected key"):
+        bench.course_from_nanogpt({**state, "transformer.ln_f.bias": torch.zeros(CONFIG.d_model)}, CONFIG)
+
+
+def test_the_bench_refuses_a_folder_that_is_not_nanogpt(tmp_path, monkeypatch):
+    (tmp_path / "train.py").write_text("")
+    monkeypatch.setattr("sys.argv", ["nanogpt_bench.py", "--nanogpt", str(tmp_path)])
+    with pytest.raises(SystemExit, match="not a nanoGPT checkout .*model.py"):
+        bench.main()

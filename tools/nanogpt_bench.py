@@ -20,27 +20,41 @@ nanoGPT's loop and the course's train_tiny_gpt.py each make it; one step phase b
 backward, clipping, AdamW), by a copy of train_step asserted to compute exactly what it computes; the kernels
 (torch.profiler over 50 steps); and, measured in the same run, how many steps a second two changes to the loop
 would give (AdamW(fused=True), attention by F.scaled_dot_product_attention) and nanoGPT's model shape in the
-course's loop (no biases, the exact GELU, fused attention), which stands in for nanoGPT's speed: nanoGPT's own
-code is not on PyPI, so this is not a run of its train.py.
+course's loop (no biases, the exact GELU, fused attention).
 
-    .venv/bin/python tools/nanogpt_bench.py --seeds 4   # the figures on docs/ch3/training.md: about 10 minutes
+With --nanogpt DIR, a checkout of nanoGPT (github.com/karpathy/nanoGPT; it is not on PyPI, and none of its code
+is in this repository), it first runs nanoGPT's own train.py with its README's CPU command on the same text,
+split, machine and threads, in a scratch folder, then the course's loop: the two side by side, one after the
+other. nanoGPT's trained checkpoint is loaded into the course's model in nanoGPT's shape (its logits asserted
+equal to nanoGPT's model's) and measured exactly as the course's model is, and the two loops' steps per second
+are set against each other.
+
+    .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
 """
 
 import argparse
 import copy
 import hashlib
+import importlib.util
 import math
 import os
+import pickle
 import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 
 from foundations_of_llms.gpt import GPT, CausalSelfAttention, GPTConfig
-from foundations_of_llms.training import decay_groups, lr_at, mean_loss, train_step
+from foundations_of_llms.training import PEAK_LR, decay_groups, lr_at, mean_loss, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
@@ -63,13 +77,13 @@ def estimate_loss(model, data, n_ctx, generator):
     return sum(losses) / len(losses)
 
 
-def run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=None, log=False):
+def run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=None, log=False, lr_scale=1.0):
     """`steps` steps of the course's loop with nanoGPT's recipe, the learning rate following lr_at over
-    schedule_steps (by default, steps): the seconds they took."""
+    schedule_steps (by default, steps), times lr_scale (1: nanoGPT's): the seconds they took."""
     start = time.perf_counter()
     for step in range(steps):
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, schedule_steps or steps)
+            group["lr"] = lr_scale * lr_at(step, schedule_steps or steps)
         loss = train_step(model, optimizer, data, n_ctx, BATCH, clip=CLIP)
         if log and (step + 1) % 500 == 0:
             print(f"step {step + 1:5}: train loss {loss.item():.4f}  ({time.perf_counter() - start:.1f} s)")
@@ -136,6 +150,92 @@ def steps_per_second(model, optimizer, data, n_ctx, steps):
     return steps / run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=2000)
 
 
+# nanoGPT's README, "quick start", the run for a CPU; --max_iters and --lr_decay_iters follow --steps
+NANOGPT_CPU_COMMAND = ("config/train_shakespeare_char.py --device=cpu --compile=False --eval_iters=20 "
+                       "--log_interval=1 --block_size=64 --batch_size=12 --n_layer=4 --n_head=4 --n_embd=128 "
+                       "--max_iters={steps} --lr_decay_iters={steps} --dropout=0.0")
+NANOGPT_FILES = ("train.py", "model.py", "configurator.py", "config/train_shakespeare_char.py")
+NANOGPT_EVAL_INTERVAL = 250  # config/train_shakespeare_char.py
+
+
+def read_nanogpt_log(log, steps):
+    """From train.py's output: its validation estimates {step: loss}, and its training steps per second, over
+    the iterations that ran no evaluation (an iteration's printed time includes an evaluation made at its
+    start, every NANOGPT_EVAL_INTERVAL iterations)."""
+    estimates = {int(step): float(loss) for step, loss in
+                 re.findall(r"^step (\d+): train loss [\d.]+, val loss ([\d.]+)$", log, re.MULTILINE)}
+    times = {int(it): float(ms) / 1000 for it, ms in
+             re.findall(r"^iter (\d+): loss [\d.]+, time ([\d.]+)ms", log, re.MULTILINE)}
+    if steps not in estimates or len(times) != steps + 1:
+        raise SystemExit(f"nanoGPT's train.py did not log {steps} iterations and the estimate at {steps}:\n"
+                         + log[-2000:])
+    training = [t for it, t in times.items() if it % NANOGPT_EVAL_INTERVAL]
+    return estimates, len(training) / sum(training)
+
+
+def course_from_nanogpt(state, config):
+    """nanoGPT's trained weights in the course's model in nanoGPT's shape (variant(nanogpt_shape=True)):
+    nanoGPT's names are the course's with "transformer." in front; every tensor must find its place."""
+    model, _ = variant(config, 0, nanogpt_shape=True)
+    model.load_state_dict({name.removeprefix("transformer."): tensor for name, tensor in state.items()})
+    return model
+
+
+def run_nanogpt(checkout, chars, train, validation, steps, threads):
+    """nanoGPT's train.py from `checkout`, run with its README's CPU command on these splits in a scratch
+    folder (its data/shakespeare_char files written as its prepare.py writes them): (its log, its wall
+    seconds, its checkpoint, its model class)."""
+    scratch = Path(tempfile.mkdtemp(prefix="nanogpt-"))
+    for name in NANOGPT_FILES:
+        (scratch / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(checkout / name, scratch / name)
+    data = scratch / "data" / "shakespeare_char"
+    data.mkdir(parents=True)
+    train.numpy().astype(np.uint16).tofile(data / "train.bin")
+    validation.numpy().astype(np.uint16).tofile(data / "val.bin")
+    with open(data / "meta.pkl", "wb") as f:
+        pickle.dump({"vocab_size": len(chars), "itos": dict(enumerate(chars)),
+                     "stoi": {c: i for i, c in enumerate(chars)}}, f)
+    command = [sys.executable, "train.py", *NANOGPT_CPU_COMMAND.format(steps=steps).split()]
+    start = time.perf_counter()
+    run = subprocess.run(command, cwd=scratch, capture_output=True, text=True,
+                         env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+    seconds = time.perf_counter() - start
+    if run.returncode:
+        raise SystemExit(f"{checkout}: nanoGPT's train.py failed ({' '.join(command[1:])}):\n{run.stderr[-3000:]}")
+    checkpoint = torch.load(scratch / "out-shakespeare-char" / "ckpt.pt", weights_only=False)
+    spec = importlib.util.spec_from_file_location("nanogpt_model", scratch / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.rmtree(scratch)
+    return run.stdout, seconds, checkpoint, module
+
+
+def nanogpt_side(args, chars, train, validation, config):
+    """Run nanoGPT's own code first and measure its model as the course's is measured: its steps per second."""
+    log, wall, checkpoint, module = run_nanogpt(args.nanogpt, chars, train, validation, args.steps, args.threads)
+    estimates, rate = read_nanogpt_log(log, args.steps)
+    commit = subprocess.run(["git", "-C", str(args.nanogpt), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "not a git checkout"
+    print(f"nanoGPT's own train.py ({args.nanogpt}, {commit}), its README's CPU command, the same text, split "
+          f"and threads, run first:\n  {args.steps} iterations in {wall:.1f} s wall (9 evaluations and start-up "
+          f"included); {rate:.1f} steps/s over the iterations without an evaluation")
+    print("  its validation estimates: " + ", ".join(f"{loss:.4f} at {step}" for step, loss in estimates.items()))
+    if checkpoint["iter_num"] != args.steps:
+        print(f"  (its checkpoint is from iteration {checkpoint['iter_num']}, its best estimate, not {args.steps})")
+    nanogpt = module.GPT(module.GPTConfig(**checkpoint["model_args"]))
+    nanogpt.load_state_dict(checkpoint["model"])
+    model = course_from_nanogpt(checkpoint["model"], config).eval()
+    ids = validation[: 2 * config.n_ctx].view(2, config.n_ctx)
+    torch.testing.assert_close(model(ids), nanogpt.eval()(ids, ids)[0])  # the same function, to rounding
+    estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
+    draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
+             for k in range(args.draws)]
+    print(f"  its model, measured as the course's is below: the estimate {estimate:.4f}; with {args.draws} other "
+          f"draws {spread(draws)}; the whole validation split {mean_loss(model, validation, config.n_ctx):.4f}\n")
+    return rate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -148,7 +248,15 @@ def main():
     parser.add_argument("--seeds", type=int, default=0)
     # train nanoGPT's shape of the model instead (no biases, the exact GELU, fused attention)
     parser.add_argument("--nanogpt-shape", action="store_true")
+    # a checkout of nanoGPT: run its own train.py first, side by side
+    parser.add_argument("--nanogpt", type=Path, metavar="DIR")
+    # a what-if: the course's loop with another peak learning rate (and a tenth of it at the end), not nanoGPT's
+    parser.add_argument("--peak-lr", type=float, default=PEAK_LR)
     args = parser.parse_args()
+    if args.draws < 2:
+        raise SystemExit(f"--draws {args.draws}: a spread needs at least 2 draws")
+    if args.nanogpt and not all((args.nanogpt / name).is_file() for name in NANOGPT_FILES):
+        raise SystemExit(f"--nanogpt {args.nanogpt}: not a nanoGPT checkout (it needs {', '.join(NANOGPT_FILES)})")
     raw = args.data.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SHA256:
@@ -165,13 +273,17 @@ def main():
     torch.set_num_threads(args.threads)
     print(machine())  # wall times compare only within one run on one machine
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
+    nanogpt_rate = nanogpt_side(args, chars, train, validation, config) if args.nanogpt else None
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
+    lr_scale = args.peak_lr / PEAK_LR
+    if lr_scale != 1:
+        print(f"a peak learning rate of {args.peak_lr:g}, decayed to {args.peak_lr / 10:g} (not nanoGPT's recipe)")
     # the seed draws the initial weights and every batch, as nanoGPT's does
     model, optimizer = variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
           f"of {config.n_ctx}, on {args.threads} threads")
-    seconds = run_steps(model, optimizer, train, config.n_ctx, args.steps, log=True)
+    seconds = run_steps(model, optimizer, train, config.n_ctx, args.steps, log=True, lr_scale=lr_scale)
 
     eval_start = time.perf_counter()
     estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
@@ -179,7 +291,9 @@ def main():
     eval_start = time.perf_counter()
     whole = mean_loss(model, validation, config.n_ctx)
     whole_seconds = time.perf_counter() - eval_start
-    print(f"\ntraining: {seconds:.1f} s, {args.steps / seconds:.1f} steps/s (evaluation excluded)")
+    print(f"\ntraining: {seconds:.1f} s, {args.steps / seconds:.1f} steps/s (evaluation excluded)"
+          + (f", {args.steps / seconds / nanogpt_rate:.2f} times nanoGPT's {nanogpt_rate:.1f} measured above"
+             if nanogpt_rate else ""))
     print(f"validation loss, nanoGPT's estimate ({EVAL_ITERS} batches of {BATCH}): {estimate:.4f}   "
           f"(nanoGPT's recipe on this text: {NANOGPT_VAL_LOSS})")
     print(f"validation loss, the whole validation split:              {whole:.4f}")
@@ -196,7 +310,7 @@ def main():
         estimates, wholes = [estimate], [whole]
         for seed in range(1, args.seeds + 1):
             other, other_optimizer = variant(config, seed, nanogpt_shape=args.nanogpt_shape)
-            run_steps(other, other_optimizer, train, config.n_ctx, args.steps)
+            run_steps(other, other_optimizer, train, config.n_ctx, args.steps, lr_scale=lr_scale)
             estimates.append(estimate_loss(other, validation, config.n_ctx, torch.Generator().manual_seed(seed)))
             wholes.append(mean_loss(other, validation, config.n_ctx))
             print(f"  seed {seed}: nanoGPT's estimate {estimates[-1]:.4f}, the whole split {wholes[-1]:.4f}")
