@@ -29,7 +29,11 @@ other. nanoGPT's trained checkpoint is loaded into the course's model in nanoGPT
 equal to nanoGPT's model's) and measured exactly as the course's model is, and the two loops' steps per second
 are set against each other.
 
+--peak-lr is a what-if, not nanoGPT's recipe: the course's loop with another peak learning rate (the same
+warm-up and cosine, down to a tenth of it). The figures on docs/ch3/training.md come from these two:
+
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
+    .venv/bin/python tools/nanogpt_bench.py --peak-lr 3e-3 --seeds 4
 """
 
 import argparse
@@ -232,7 +236,8 @@ def nanogpt_side(args, chars, train, validation, config):
     draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
              for k in range(args.draws)]
     print(f"  its model, measured as the course's is below: the estimate {estimate:.4f}; with {args.draws} other "
-          f"draws {spread(draws)}; the whole validation split {mean_loss(model, validation, config.n_ctx):.4f}\n")
+          f"draws {spread(draws)}, {sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {args.draws} at or below "
+          f"{NANOGPT_VAL_LOSS}; the whole validation split {mean_loss(model, validation, config.n_ctx):.4f}\n")
     return rate
 
 
