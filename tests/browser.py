@@ -46,6 +46,7 @@ class Visit:
     console_errors: list = field(default_factory=list)
     foreign_requests: list = field(default_factory=list)
     bytes_by_type: dict = field(default_factory=dict)  # transferred (compressed) body bytes
+    status: int | None = None  # the HTTP status of the document itself
 
 
 def new_context(browser, base_url, **options):
@@ -84,7 +85,8 @@ def open_page(context, url, base_url, on_page=None):
     page.on("pageerror", lambda error: visit.console_errors.append(str(error)))
     if on_page is not None:
         on_page(page)
-    page.goto(url, wait_until="networkidle")
+    response = page.goto(url, wait_until="networkidle")
+    visit.status = response.status if response is not None else None
     return page, visit
 
 

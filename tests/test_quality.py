@@ -73,8 +73,13 @@ def node_tools():
 def opened(context, base_url, source, path):
     """open_page, failing (naming the page) if what loaded is not the site's page: a 404 or a server's error."""
     page, visit = open_page(context, base_url + path, base_url)
-    assert page.locator("article.md-content__inner").count() == 1, \
-        f"{source}: {base_url + path} did not load the page (title {page.title()!r})"
+    if visit.status != 200 or page.locator("article.md-content__inner").count() != 1:
+        # what was there instead, for a failure that does not come back when rerun
+        body = page.evaluate("document.body ? document.body.outerHTML : '(no body)'")
+        pytest.fail(f"{source}: {base_url + path} did not load the page: HTTP {visit.status}, "
+                    f"title {page.title()!r}, at {page.url}, "
+                    f"{page.locator('article').count()} article elements, console errors {visit.console_errors}, "
+                    f"{len(body):,} characters of body, beginning {body[:1500]!r}", pytrace=False)
     return page, visit
 
 
