@@ -120,3 +120,18 @@ def test_the_bench_refuses_a_folder_that_is_not_nanogpt(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.argv", ["nanogpt_bench.py", "--nanogpt", str(tmp_path)])
     with pytest.raises(SystemExit, match="not a nanoGPT checkout .*model.py"):
         bench.main()
+
+
+def test_the_schedule_is_nanogpts_whatever_the_courses_peak(monkeypatch):
+    """The bench's default run is nanoGPT's recipe: its peak 1e-3 and floor 1e-4 even if the course's own peak
+    changes; a schedule of another shape (here a floor that is not a tenth of the peak) is refused."""
+    from foundations_of_llms import training
+    for peak in (training.PEAK_LR, 3e-3):
+        monkeypatch.setattr(training, "PEAK_LR", peak)
+        monkeypatch.setattr(training, "MIN_LR", peak / 10)
+        scale = bench.lr_scale_for(bench.NANOGPT_PEAK_LR)
+        assert scale * training.lr_at(bench.NANOGPT_WARMUP, 2000) == pytest.approx(bench.NANOGPT_PEAK_LR)
+        assert scale * training.lr_at(1999, 2000) == pytest.approx(bench.NANOGPT_MIN_LR)
+    monkeypatch.setattr(training, "MIN_LR", 0.0)
+    with pytest.raises(SystemExit, match="not the shape of nanoGPT's schedule"):
+        bench.lr_scale_for(bench.NANOGPT_PEAK_LR)

@@ -57,14 +57,28 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 
+from foundations_of_llms import training
 from foundations_of_llms.gpt import GPT, CausalSelfAttention, GPTConfig
-from foundations_of_llms.training import PEAK_LR, decay_groups, lr_at, mean_loss, train_step
+from foundations_of_llms.training import decay_groups, lr_at, mean_loss, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
 SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 NANOGPT_VAL_LOSS = 1.8857  # nanoGPT's CPU recipe on this text at 2,000 iterations (../shared/data/README.md)
 BATCH, EVAL_ITERS, CLIP, WEIGHT_DECAY, BETAS = 12, 20, 1.0, 0.1, (0.9, 0.99)
+# nanoGPT's schedule (config/train_shakespeare_char.py, train.py's get_lr): the course's lr_at is scaled to it
+NANOGPT_PEAK_LR, NANOGPT_MIN_LR, NANOGPT_WARMUP = 1e-3, 1e-4, 100
+
+
+def lr_scale_for(peak_lr):
+    """What lr_at is multiplied by for a peak of peak_lr: the course's schedule has nanoGPT's shape (its warm-up,
+    a cosine down to a tenth of the peak) whatever the course's own peak is, or the bench refuses to run."""
+    if (training.WARMUP_STEPS != NANOGPT_WARMUP
+            or not math.isclose(training.MIN_LR / training.PEAK_LR, NANOGPT_MIN_LR / NANOGPT_PEAK_LR)):
+        raise SystemExit(f"lr_at warms up over {training.WARMUP_STEPS} steps to {training.PEAK_LR:g} and decays to "
+                         f"{training.MIN_LR:g}: not the shape of nanoGPT's schedule ({NANOGPT_WARMUP} steps, "
+                         f"{NANOGPT_PEAK_LR:g} to {NANOGPT_MIN_LR:g}), which the bench would need to scale it to")
+    return peak_lr / training.PEAK_LR
 
 
 @torch.no_grad()
@@ -83,7 +97,7 @@ def estimate_loss(model, data, n_ctx, generator):
 
 def run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=None, log=False, lr_scale=1.0):
     """`steps` steps of the course's loop with nanoGPT's recipe, the learning rate following lr_at over
-    schedule_steps (by default, steps), times lr_scale (1: nanoGPT's): the seconds they took."""
+    schedule_steps (by default, steps), times lr_scale (see lr_scale_for): the seconds they took."""
     start = time.perf_counter()
     for step in range(steps):
         for group in optimizer.param_groups:
@@ -256,7 +270,7 @@ def main():
     # a checkout of nanoGPT: run its own train.py first, side by side
     parser.add_argument("--nanogpt", type=Path, metavar="DIR")
     # a what-if: the course's loop with another peak learning rate (and a tenth of it at the end), not nanoGPT's
-    parser.add_argument("--peak-lr", type=float, default=PEAK_LR)
+    parser.add_argument("--peak-lr", type=float, default=NANOGPT_PEAK_LR)
     args = parser.parse_args()
     if args.draws < 2:
         raise SystemExit(f"--draws {args.draws}: a spread needs at least 2 draws")
@@ -281,8 +295,8 @@ def main():
     nanogpt_rate = nanogpt_side(args, chars, train, validation, config) if args.nanogpt else None
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
-    lr_scale = args.peak_lr / PEAK_LR
-    if lr_scale != 1:
+    lr_scale = lr_scale_for(args.peak_lr)
+    if args.peak_lr != NANOGPT_PEAK_LR:
         print(f"a peak learning rate of {args.peak_lr:g}, decayed to {args.peak_lr / 10:g} (not nanoGPT's recipe)")
     # the seed draws the initial weights and every batch, as nanoGPT's does
     model, optimizer = variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)
