@@ -80,7 +80,8 @@ bench: $(STAMP) browser node-packages
 # The course's training loop against nanoGPT's recipe, on nanoGPT's text and split (tools/nanogpt_bench.py; the text
 # is read from the workplace's ../shared/data/, or DATA=path, and never committed). A few minutes on two cores;
 # ARGS="--seeds 4" adds four more training seeds, "--nanogpt DIR" first runs nanoGPT's own train.py from a checkout
-# in DIR, "--peak-lr 3e-3" another peak learning rate (docs/ch3/training.md: about 10 minutes each).
+# in DIR, "--peak-lr 3e-3" trains with another peak learning rate, "--fused-adamw --sdpa" with those two changes.
+# docs/ch3/training.md's figures: ARGS="--nanogpt DIR --seeds 4" and ARGS="--peak-lr 3e-3 --seeds 4" (10 minutes each).
 DATA ?= ../shared/data/tinyshakespeare.txt
 bench-nanogpt: $(STAMP)
 	$(BIN)/python tools/nanogpt_bench.py --data $(DATA) $(ARGS)

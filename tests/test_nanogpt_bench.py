@@ -98,6 +98,31 @@ def test_nanogpts_log_gives_its_estimates_and_its_training_speed():
     assert rate == pytest.approx(100.0)
     with pytest.raises(SystemExit, match="did not log 500 iterations"):  # a run that stopped early
         bench.read_nanogpt_log(nanogpt_log(250, estimates), 500)
+    without_last = nanogpt_log(500, estimates).replace("step 500: train loss 2.0000, val loss 2.3141\n", "")
+    with pytest.raises(SystemExit, match="the estimate at 500"):  # every iteration, but no estimate at the end
+        bench.read_nanogpt_log(without_last, 500)
+
+
+def nanogpt_names(n_layer):
+    """The names in nanoGPT's state_dict for its model with bias=False (written out from its model.py, not
+    derived from the course's): what course_from_nanogpt must place."""
+    per_layer = ("ln_1.weight", "attn.c_attn.weight", "attn.c_proj.weight", "ln_2.weight", "mlp.c_fc.weight",
+                 "mlp.c_proj.weight")
+    return (["transformer.wte.weight", "transformer.wpe.weight"]
+            + [f"transformer.h.{i}.{name}" for i in range(n_layer) for name in per_layer]
+            + ["transformer.ln_f.weight", "lm_head.weight"])
+
+
+def test_nanogpts_own_names_fill_every_tensor_of_the_course_model_in_its_shape():
+    shape, _ = bench.variant(CONFIG, seed=6, nanogpt_shape=True)
+    sizes = dict(zip(nanogpt_names(CONFIG.n_layer), (t.shape for t in shape.state_dict().values()), strict=True))
+    generator = torch.Generator().manual_seed(7)
+    state = {name: torch.randn(size, generator=generator) for name, size in sizes.items()}
+    state["lm_head.weight"] = state["transformer.wte.weight"]  # tied in nanoGPT too
+    model = bench.course_from_nanogpt(state, CONFIG)
+    assert torch.equal(model.h[1].mlp.c_fc.weight, state["transformer.h.1.mlp.c_fc.weight"])
+    assert torch.equal(model.ln_f.weight, state["transformer.ln_f.weight"])
+    assert model.lm_head.weight is model.wte.weight
 
 
 def test_nanogpts_weights_fill_the_course_model_in_its_shape_and_nothing_else():

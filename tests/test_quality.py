@@ -83,6 +83,17 @@ def opened(context, base_url, source, path):
     return page, visit
 
 
+def test_a_missing_page_is_not_taken_for_a_page(browser, base_url):
+    """The server answers a missing path with Material's 404 page, which has an article like any page: opened
+    must still refuse it, by its status."""
+    context = new_context(browser, base_url, **DESKTOP)
+    try:
+        with pytest.raises(pytest.fail.Exception, match="did not load the page: HTTP 404"):
+            opened(context, base_url, "docs/missing.md", "missing/")
+    finally:
+        context.close()
+
+
 def short(source):
     return source.removeprefix("docs/").rsplit(".", 1)[0].replace("/", "-")
 

@@ -2,6 +2,7 @@
 measured as nanoGPT measures, on the machine at hand.
 
     .venv/bin/python tools/nanogpt_bench.py [--data ../shared/data/tinyshakespeare.txt] [--steps 2000]
+        [--seeds N] [--nanogpt DIR] [--peak-lr LR] [--nanogpt-shape | --fused-adamw --sdpa]
 
 The text is Tiny Shakespeare (1,115,394 characters), read from the path given (by default the workplace's
 ../shared/data/, never committed); its SHA-256 is checked. As nanoGPT's data/shakespeare_char/prepare.py does,
@@ -30,7 +31,8 @@ equal to nanoGPT's model's) and measured exactly as the course's model is, and t
 are set against each other.
 
 --peak-lr is a what-if, not nanoGPT's recipe: the course's loop with another peak learning rate (the same
-warm-up and cosine, down to a tenth of it). The figures on docs/ch3/training.md come from these two:
+warm-up and cosine, down to a tenth of it). --fused-adamw and --sdpa train the whole run with those changes
+to the course's loop, which the what-ifs time over 300 steps. The figures on docs/ch3/training.md come from these two:
 
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
     .venv/bin/python tools/nanogpt_bench.py --peak-lr 3e-3 --seeds 4
@@ -71,8 +73,10 @@ NANOGPT_PEAK_LR, NANOGPT_MIN_LR, NANOGPT_WARMUP = 1e-3, 1e-4, 100
 
 
 def lr_scale_for(peak_lr):
-    """What lr_at is multiplied by for a peak of peak_lr: the course's schedule has nanoGPT's shape (its warm-up,
-    a cosine down to a tenth of the peak) whatever the course's own peak is, or the bench refuses to run."""
+    """What lr_at is multiplied by for a peak of peak_lr. The course's schedule must have nearly nanoGPT's shape
+    whatever the course's own peak is (100 warm-up steps, a cosine down to a tenth of the peak; nanoGPT's warm-up
+    is (it + 1) / 101 of the peak where lr_at's is (step + 1) / 100, and it reaches its floor a step later), or
+    the bench refuses to run."""
     if (training.WARMUP_STEPS != NANOGPT_WARMUP
             or not math.isclose(training.MIN_LR / training.PEAK_LR, NANOGPT_MIN_LR / NANOGPT_PEAK_LR)):
         raise SystemExit(f"lr_at warms up over {training.WARMUP_STEPS} steps to {training.PEAK_LR:g} and decays to "
@@ -154,7 +158,8 @@ def variant(config, seed, fused_adamw=False, sdpa=False, nanogpt_shape=False):
             if hasattr(module, "gelu"):
                 module.gelu = torch.nn.GELU()
     if reference is not None:  # the same function as the course's attention, to rounding
-        ids = torch.randint(config.vocab_size, (2, config.n_ctx))
+        # its own generator: the global one draws the training windows, which must not move
+        ids = torch.randint(config.vocab_size, (2, config.n_ctx), generator=torch.Generator().manual_seed(0))
         torch.testing.assert_close(model(ids), reference(ids))
     optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=1e-3, betas=BETAS,
                                   **({"fused": True} if fused_adamw else {}))
@@ -172,6 +177,9 @@ def steps_per_second(model, optimizer, data, n_ctx, steps):
 NANOGPT_CPU_COMMAND = ("config/train_shakespeare_char.py --device=cpu --compile=False --eval_iters=20 "
                        "--log_interval=1 --block_size=64 --batch_size=12 --n_layer=4 --n_head=4 --n_embd=128 "
                        "--max_iters={steps} --lr_decay_iters={steps} --dropout=0.0")
+# and, so that its checkpoint is the model after the last evaluation whether or not that one improved (it saves
+# only at evaluations, which changes neither its training nor its random draws):
+NANOGPT_SAVE_EVERY_EVALUATION = "--always_save_checkpoint=True"
 NANOGPT_FILES = ("train.py", "model.py", "configurator.py", "config/train_shakespeare_char.py")
 NANOGPT_EVAL_INTERVAL = 250  # config/train_shakespeare_char.py
 
@@ -203,7 +211,11 @@ def run_nanogpt(checkout, chars, train, validation, steps, threads):
     """nanoGPT's train.py from `checkout`, run with its README's CPU command on these splits in a scratch
     folder (its data/shakespeare_char files written as its prepare.py writes them): (its log, its wall
     seconds, its checkpoint, its model class)."""
-    scratch = Path(tempfile.mkdtemp(prefix="nanogpt-"))
+    with tempfile.TemporaryDirectory(prefix="nanogpt-") as folder:
+        return run_nanogpt_in(Path(folder), checkout, chars, train, validation, steps, threads)
+
+
+def run_nanogpt_in(scratch, checkout, chars, train, validation, steps, threads):
     for name in NANOGPT_FILES:
         (scratch / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(checkout / name, scratch / name)
@@ -214,18 +226,20 @@ def run_nanogpt(checkout, chars, train, validation, steps, threads):
     with open(data / "meta.pkl", "wb") as f:
         pickle.dump({"vocab_size": len(chars), "itos": dict(enumerate(chars)),
                      "stoi": {c: i for i, c in enumerate(chars)}}, f)
-    command = [sys.executable, "train.py", *NANOGPT_CPU_COMMAND.format(steps=steps).split()]
+    command = [sys.executable, "train.py", *NANOGPT_CPU_COMMAND.format(steps=steps).split(),
+               NANOGPT_SAVE_EVERY_EVALUATION]
     start = time.perf_counter()
     run = subprocess.run(command, cwd=scratch, capture_output=True, text=True,
                          env={**os.environ, "OMP_NUM_THREADS": str(threads)})
     seconds = time.perf_counter() - start
     if run.returncode:
         raise SystemExit(f"{checkout}: nanoGPT's train.py failed ({' '.join(command[1:])}):\n{run.stderr[-3000:]}")
-    checkpoint = torch.load(scratch / "out-shakespeare-char" / "ckpt.pt", weights_only=False)
+    checkpoint = torch.load(scratch / "out-shakespeare-char" / "ckpt.pt", weights_only=True)
+    if checkpoint["iter_num"] != steps:
+        raise SystemExit(f"nanoGPT's checkpoint is from iteration {checkpoint['iter_num']}, not {steps}")
     spec = importlib.util.spec_from_file_location("nanogpt_model", scratch / "model.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    shutil.rmtree(scratch)
     return run.stdout, seconds, checkpoint, module
 
 
@@ -236,16 +250,16 @@ def nanogpt_side(args, chars, train, validation, config):
     commit = subprocess.run(["git", "-C", str(args.nanogpt), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "not a git checkout"
     print(f"nanoGPT's own train.py ({args.nanogpt}, {commit}), its README's CPU command, the same text, split "
-          f"and threads, run first:\n  {args.steps} iterations in {wall:.1f} s wall (9 evaluations and start-up "
-          f"included); {rate:.1f} steps/s over the iterations without an evaluation")
+          f"and threads, run first:\n  iterations 0 to {args.steps} in {wall:.1f} s wall "
+          f"({args.steps // NANOGPT_EVAL_INTERVAL + 1} evaluations and start-up included; its estimate at "
+          f"{args.steps} comes after {args.steps} steps); {rate:.1f} steps/s over the iterations without one")
     print("  its validation estimates: " + ", ".join(f"{loss:.4f} at {step}" for step, loss in estimates.items()))
-    if checkpoint["iter_num"] != args.steps:
-        print(f"  (its checkpoint is from iteration {checkpoint['iter_num']}, its best estimate, not {args.steps})")
     nanogpt = module.GPT(module.GPTConfig(**checkpoint["model_args"]))
     nanogpt.load_state_dict(checkpoint["model"])
     model = course_from_nanogpt(checkpoint["model"], config).eval()
     ids = validation[: 2 * config.n_ctx].view(2, config.n_ctx)
-    torch.testing.assert_close(model(ids), nanogpt.eval()(ids, ids)[0])  # the same function, to rounding
+    # the same function, to rounding (given targets, nanoGPT's forward returns the logits at every position)
+    torch.testing.assert_close(model(ids), nanogpt.eval()(ids, ids)[0])
     estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
     draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
              for k in range(args.draws)]
@@ -267,11 +281,17 @@ def main():
     parser.add_argument("--seeds", type=int, default=0)
     # train nanoGPT's shape of the model instead (no biases, the exact GELU, fused attention)
     parser.add_argument("--nanogpt-shape", action="store_true")
+    # or the course's model and loop with the two changes the what-ifs time, for the whole run
+    parser.add_argument("--fused-adamw", action="store_true")
+    parser.add_argument("--sdpa", action="store_true")
     # a checkout of nanoGPT: run its own train.py first, side by side
     parser.add_argument("--nanogpt", type=Path, metavar="DIR")
     # a what-if: the course's loop with another peak learning rate (and a tenth of it at the end), not nanoGPT's
     parser.add_argument("--peak-lr", type=float, default=NANOGPT_PEAK_LR)
     args = parser.parse_args()
+    if args.nanogpt and args.steps % NANOGPT_EVAL_INTERVAL:
+        raise SystemExit(f"--steps {args.steps} with --nanogpt: nanoGPT estimates the loss every "
+                         f"{NANOGPT_EVAL_INTERVAL} iterations, so it has an estimate after a multiple of that only")
     if args.draws < 2:
         raise SystemExit(f"--draws {args.draws}: a spread needs at least 2 draws")
     if args.nanogpt and not all((args.nanogpt / name).is_file() for name in NANOGPT_FILES):
@@ -293,13 +313,18 @@ def main():
     print(machine())  # wall times compare only within one run on one machine
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
     nanogpt_rate = nanogpt_side(args, chars, train, validation, config) if args.nanogpt else None
+    changes = {"nanogpt_shape": args.nanogpt_shape, "fused_adamw": args.fused_adamw, "sdpa": args.sdpa}
+    if args.fused_adamw or args.sdpa:
+        print("what-ifs for the whole run (not the course's loop as shipped): "
+              + ", ".join(name for name, on in (("AdamW(fused=True)", args.fused_adamw),
+                                                ("attention by F.scaled_dot_product_attention", args.sdpa)) if on))
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
     lr_scale = lr_scale_for(args.peak_lr)
     if args.peak_lr != NANOGPT_PEAK_LR:
         print(f"a peak learning rate of {args.peak_lr:g}, decayed to {args.peak_lr / 10:g} (not nanoGPT's recipe)")
     # the seed draws the initial weights and every batch, as nanoGPT's does
-    model, optimizer = variant(config, args.seed, nanogpt_shape=args.nanogpt_shape)
+    model, optimizer = variant(config, args.seed, **changes)
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
           f"of {config.n_ctx}, on {args.threads} threads")
     seconds = run_steps(model, optimizer, train, config.n_ctx, args.steps, log=True, lr_scale=lr_scale)
@@ -328,7 +353,7 @@ def main():
     if args.seeds:
         estimates, wholes = [estimate], [whole]
         for seed in range(1, args.seeds + 1):
-            other, other_optimizer = variant(config, seed, nanogpt_shape=args.nanogpt_shape)
+            other, other_optimizer = variant(config, seed, **changes)
             run_steps(other, other_optimizer, train, config.n_ctx, args.steps, lr_scale=lr_scale)
             estimates.append(estimate_loss(other, validation, config.n_ctx, torch.Generator().manual_seed(seed)))
             wholes.append(mean_loss(other, validation, config.n_ctx))
@@ -341,7 +366,7 @@ def main():
     # Where the time goes. (1) Evaluation: what one measurement costs, in training steps' time. nanoGPT's loop
     # estimates both splits at steps 0, 250, ..., 2,000 (9 times); the course's train_tiny_gpt.py measures
     # 16,384 validation characters (EVAL_CHARS there) after steps 250, 500, ..., 2,000 (8 times).
-    nanogpt_evals, course_evals = args.steps // 250 + 1, -(-args.steps // 250)
+    nanogpt_evals, course_evals = args.steps // NANOGPT_EVAL_INTERVAL + 1, -(-args.steps // 250)
     step_seconds = seconds / args.steps
     eval_start = time.perf_counter()
     mean_loss(model, validation[: 16_384 + 1], config.n_ctx)
@@ -377,8 +402,8 @@ def main():
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12, max_name_column_width=40))
 
     # (4) What would make the loop faster: each change measured in this run, in turn, three times (the median
-    # is printed), against the course's loop. The last is nanoGPT's model shape in the course's loop: it stands
-    # in for nanoGPT's speed here, as nanoGPT's own code is not on PyPI; it is not nanoGPT's train.py.
+    # is printed), against the course's loop. The last is nanoGPT's model shape in the course's loop (this
+    # course's code with nanoGPT's differences, not nanoGPT's train.py: --nanogpt runs that).
     what_ifs = {
         "the course's loop": {},
         "AdamW(fused=True)": {"fused_adamw": True},
@@ -388,8 +413,8 @@ def main():
     }
     rates = {name: [] for name in what_ifs}
     for _ in range(3):
-        for name, changes in what_ifs.items():
-            rates[name].append(steps_per_second(*variant(config, args.seed, **changes), train, config.n_ctx, 300))
+        for name, what_if in what_ifs.items():
+            rates[name].append(steps_per_second(*variant(config, args.seed, **what_if), train, config.n_ctx, 300))
     base = sorted(rates["the course's loop"])[1]
     print("steps per second, each change in turn (median of 3 runs of 300 steps):")
     for name, measured in rates.items():
