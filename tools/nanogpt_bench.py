@@ -32,10 +32,12 @@ are set against each other.
 
 --peak-lr is a what-if, not nanoGPT's recipe: the course's loop with another peak learning rate (the same
 warm-up and cosine, down to a tenth of it). --fused-adamw and --sdpa train the whole run with those changes
-to the course's loop, which the what-ifs time over 300 steps. The figures on docs/ch3/training.md come from these two:
+to the course's loop, which the what-ifs time over 300 steps. The figures on docs/ch3/training.md come from
+these three (their logs: benchmarks/nanogpt/):
 
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
     .venv/bin/python tools/nanogpt_bench.py --peak-lr 3e-3 --seeds 4
+    .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --fused-adamw --sdpa
 """
 
 import argparse
