@@ -7,7 +7,8 @@ A paragraph (or table) of a page that states figures from outputs is preceded by
          0.004 = 1.9019 - 1.8982
          1.88 : nanoGPT's README, cited -->
 
-Every decimal number of the paragraph below it (up to the next blank line) must then be one of these:
+Every decimal number of the paragraph below it (up to the next blank line; not a place such as §3.4 or
+Table 2.1) must then be one of these:
 - in one of the files, to the paragraph's precision (27.7 for a file's 27.68);
 - the result of an arithmetic line `N = expression`, whose operands are in the files (a whole number as
   134515008 for a file's 134,515,008) or are themselves listed, rounded to N's decimals;
@@ -27,6 +28,11 @@ from conftest import PROJECT
 COMMENT = re.compile(r"<!-- numbers from: (?P<body>.*?)-->", re.DOTALL)
 RULE = re.compile(r"(?P<number>\d[\d.]*)\s*(?P<sign>[=:])\s*(?P<rest>.+)")
 DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\w.]|,\d)")
+# in a file, a number may run into its unit (0.375B, 1.04x), and 3.14e+23 counts by its mantissa (3.14, as a
+# page writes $3.14 \times 10^{23}$)
+FILE_DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\d.]|,\d)")
+# where a number is a place in a source, not a figure: §3.4, Table 2.1, Figure 2.2, Eq. 3.1
+LOCATOR = re.compile(r"(?:§|\b(?:Table|Figure|Fig\.|Eq\.|Appendix|App\.|Section|section) ?)\d+(?:\.\d+)*")
 OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 PAGES = [page for page in sorted(PROJECT.docs.rglob("*.md")) if "<!-- numbers from:" in page.read_text()]
 
@@ -90,7 +96,7 @@ def checked_blocks(page):
 def test_every_number_is_in_its_files_or_worked_out_from_them(page):
     problems = []
     for where, sources, arithmetic, reasons, block in checked_blocks(page):
-        found = [match.group() for match in DECIMAL.finditer(sources)]
+        found = [match.group() for match in FILE_DECIMAL.finditer(sources)]
 
         integers = {number.replace(",", "") for number in re.findall(r"\d[\d,]*\d|\d", sources)}
 
@@ -105,7 +111,8 @@ def test_every_number_is_in_its_files_or_worked_out_from_them(page):
             if not rounds_to(value, number):
                 problems.append(f"{where}: {number} = {expression} is {value:.6g}")
         for line_number, line in block:
-            for match in DECIMAL.finditer(re.sub(r"\]\([^)]*\)", "]", line)):  # not inside a link's target
+            prose = LOCATOR.sub("", re.sub(r"\]\([^)]*\)", "]", line))  # not a link's target, nor a locator
+            for match in DECIMAL.finditer(prose):
                 number = match.group()
                 if not (known(number) or number in arithmetic):
                     problems.append(f"{PROJECT.rel(page)}:{line_number}: {number} is in none of the files "
@@ -117,11 +124,11 @@ def test_a_wrong_number_and_a_wrong_difference_are_caught(tmp_path, monkeypatch)
     """The check itself, on a made-up page and output: a number typed from the output passes, a mistyped
     one and a difference worked out wrongly fail."""
     out = tmp_path / "run.out"
-    out.write_text("loss 1.9019, other 1.8982, speed 27.68%\n")
+    out.write_text("loss 1.9019, other 1.8982, speed 27.68%, compute 3.15e+23\n")
     page = tmp_path / "page.md"
     page.write_text("<!-- numbers from: run.out\n     0.004 = 1.9019 - 1.8982\n     0.005 = 1.9019 - 1.8982\n"
                     "     1.88 : a quoted figure -->\n\nThe loss is 1.9019 (27.7 %), 0.004 above 1.8982; 1.88 is "
-                    "quoted; 1.9109 is not in the output.\n")
+                    "quoted (Table 2.1, §4.1); $3.15 \\times 10^{23}$ FLOPs; 1.9109 is not in the output.\n")
     monkeypatch.setattr(PROJECT, "root", tmp_path)
     with pytest.raises(AssertionError) as failure:
         test_every_number_is_in_its_files_or_worked_out_from_them(page)
@@ -129,4 +136,5 @@ def test_a_wrong_number_and_a_wrong_difference_are_caught(tmp_path, monkeypatch)
     assert "0.005 = 1.9019 - 1.8982 is 0.0037" in message
     assert "page.md:6: 1.9109 is in none of the files" in message
     assert "1.9019 is in none" not in message and "27.7 is" not in message and "1.88 is" not in message
+    assert "2.1 is" not in message and "4.1 is" not in message and "3.15 is" not in message
     assert "0.004 =" not in message
