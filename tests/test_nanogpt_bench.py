@@ -113,27 +113,18 @@ def nanogpt_names(n_layer):
             + ["transformer.ln_f.weight", "lm_head.weight"])
 
 
-def test_nanogpts_own_names_fill_every_tensor_of_the_course_model_in_its_shape():
-    shape, _ = bench.variant(CONFIG, seed=6, nanogpt_shape=True)
-    sizes = dict(zip(nanogpt_names(CONFIG.n_layer), (t.shape for t in shape.state_dict().values()), strict=True))
-    generator = torch.Generator().manual_seed(7)
-    state = {name: torch.randn(size, generator=generator) for name, size in sizes.items()}
-    state["lm_head.weight"] = state["transformer.wte.weight"]  # tied in nanoGPT too
-    model = bench.course_from_nanogpt(state, CONFIG)
-    assert torch.equal(model.h[1].mlp.c_fc.weight, state["transformer.h.1.mlp.c_fc.weight"])
-    assert torch.equal(model.ln_f.weight, state["transformer.ln_f.weight"])
-    assert model.lm_head.weight is model.wte.weight
-
-
 def test_nanogpts_weights_fill_the_course_model_in_its_shape_and_nothing_else():
-    """nanoGPT's checkpoint names are the course's with "transformer." in front (its lm_head is tied, as the
-    course's is). Every tensor must find its place: one missing, or a bias, which nanoGPT's shape lacks, is
-    refused rather than left at its initial value."""
+    """nanoGPT's checkpoint, under nanoGPT's own names, gives the course's model in nanoGPT's shape exactly
+    (its lm_head tied, as the course's is). Every tensor must find its place: one missing, or a bias, which
+    nanoGPT's shape lacks, is refused rather than left at its initial value."""
     shape, _ = bench.variant(CONFIG, seed=6, nanogpt_shape=True)
-    state = {(name if name == "lm_head.weight" else f"transformer.{name}"): tensor
-             for name, tensor in shape.state_dict().items()}
+    state = dict(zip(nanogpt_names(CONFIG.n_layer), shape.state_dict().values(), strict=True))
+    model = bench.course_from_nanogpt(state, CONFIG)
     ids = IDS[: 2 * CONFIG.n_ctx].view(2, CONFIG.n_ctx)
-    assert torch.equal(bench.course_from_nanogpt(state, CONFIG)(ids), shape(ids))
+    assert torch.equal(model(ids), shape(ids))
+    assert torch.equal(model.h[1].mlp.c_fc.weight, state["transformer.h.1.mlp.c_fc.weight"])
+    assert model.lm_head.weight is model.wte.weight
+    assert not torch.equal(bench.variant(CONFIG, seed=0, nanogpt_shape=True)[0](ids), shape(ids))  # not by chance
     with pytest.raises(RuntimeError, match="Missing key"):
         bench.course_from_nanogpt({k: v for k, v in state.items() if k != "transformer.ln_f.weight"}, CONFIG)
     with pytest.raises(RuntimeError, match="Unexpected key"):

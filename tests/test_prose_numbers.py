@@ -61,8 +61,8 @@ def evaluate(node, known, where):
 
 
 def checked_blocks(page):
-    """(line of the comment, the files' text, arithmetic {N: expression}, reasons {N: why}, the block's lines
-    as (line number, text)) for each annotated block of the page."""
+    """(page:line of the comment, the files' text, arithmetic {N: expression}, reasons {N: why}, the block's
+    lines as (line number, text)) for each annotated block of the page."""
     text = page.read_text()
     lines = text.splitlines()
     for match in COMMENT.finditer(text):
@@ -97,7 +97,6 @@ def test_every_number_is_in_its_files_or_worked_out_from_them(page):
     problems = []
     for where, sources, arithmetic, reasons, block in checked_blocks(page):
         found = [match.group() for match in FILE_DECIMAL.finditer(sources)]
-
         integers = {number.replace(",", "") for number in re.findall(r"\d[\d,]*\d|\d", sources)}
 
         def known(text, found=found, reasons=reasons, integers=integers):

@@ -101,6 +101,15 @@ def estimate_loss(model, data, n_ctx, generator):
     return sum(losses) / len(losses)
 
 
+def redraws(model, validation, n_ctx, seed, count):
+    """nanoGPT's estimate of one trained model with `count` other draws of windows (seeds seed + 1, seed + 2,
+    ...), as text: their spread and how many reach NANOGPT_VAL_LOSS. nanoGPT's model and the course's are
+    measured by this one function."""
+    draws = [estimate_loss(model, validation, n_ctx, torch.Generator().manual_seed(seed + 1 + k))
+             for k in range(count)]
+    return f"{spread(draws)}; {sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {count} at or below {NANOGPT_VAL_LOSS}"
+
+
 def run_steps(model, optimizer, data, n_ctx, steps, schedule_steps=None, log=False, lr_scale=1.0):
     """`steps` steps of the course's loop with nanoGPT's recipe, the learning rate following lr_at over
     schedule_steps (by default, steps), times lr_scale (see lr_scale_for): the seconds they took."""
@@ -263,11 +272,9 @@ def nanogpt_side(args, chars, train, validation, config):
     # the same function, to rounding (given targets, nanoGPT's forward returns the logits at every position)
     torch.testing.assert_close(model(ids), nanogpt.eval()(ids, ids)[0])
     estimate = estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed))
-    draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
-             for k in range(args.draws)]
     print(f"  its model, measured as the course's is below: the estimate {estimate:.4f}; with {args.draws} other "
-          f"draws {spread(draws)}, {sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {args.draws} at or below "
-          f"{NANOGPT_VAL_LOSS}; the whole validation split {mean_loss(model, validation, config.n_ctx):.4f}\n")
+          f"draws {redraws(model, validation, config.n_ctx, args.seed, args.draws)}; the whole validation split "
+          f"{mean_loss(model, validation, config.n_ctx):.4f}\n")
     return rate
 
 
@@ -346,10 +353,8 @@ def main():
 
     # One estimate is one draw of 240 windows. The same model estimated with other draws shows how far a single
     # estimate, nanoGPT's 1.8857 included, can lie from the whole split's loss.
-    draws = [estimate_loss(model, validation, config.n_ctx, torch.Generator().manual_seed(args.seed + 1 + k))
-             for k in range(args.draws)]
-    print(f"the same model, nanoGPT's estimate with {args.draws} other draws of windows: {spread(draws)}; "
-          f"{sum(d <= NANOGPT_VAL_LOSS for d in draws)} of {args.draws} at or below {NANOGPT_VAL_LOSS}")
+    print(f"the same model, nanoGPT's estimate with {args.draws} other draws of windows: "
+          f"{redraws(model, validation, config.n_ctx, args.seed, args.draws)}")
 
     # Training itself is one draw too: other seeds give other initial weights and other windows.
     if args.seeds:
