@@ -53,6 +53,7 @@ def run_gpt():
     model = GPT(GPTConfig(vocab_size=VOCAB_SIZE, n_ctx=16, d_model=D_MODEL, n_layer=N_LAYER, n_head=N_HEAD)).eval()
     ids = torch.randint(VOCAB_SIZE, (BATCH, SEQ))
     seen, block = {}, model.h[0]
+    block.attn.fused = False  # the attention written out, whose tensors the diagrams name
 
     def keep(name, which="output"):
         def hook(module, args, output):

@@ -33,13 +33,19 @@ def test_the_phase_by_phase_step_is_train_step(monkeypatch):
     assert all(torch.equal(a, b) for a, b in zip(model.parameters(), twin_model.parameters(), strict=True))
 
 
-def test_fused_attention_computes_the_course_models_logits():
-    """The SDPA what-if is timed as the same model: its logits equal the course's to rounding."""
-    course, _ = bench.variant(CONFIG, seed=2)
-    fused, _ = bench.variant(CONFIG, seed=2, sdpa=True)  # variant asserts it as well
+def test_the_unfused_what_if_is_the_same_model_written_out():
+    """The bench trains as train_tiny_gpt.py does, both calls fused; the what-if without them is timed as the
+    same model and the same update: its logits equal the course's to rounding, and its AdamW differs only in
+    being unfused."""
+    course, optimizer = bench.variant(CONFIG, seed=2)
+    written_out, unfused = bench.variant(CONFIG, seed=2, fused_adamw=False, fused_attention=False)
+    assert all(block.attn.fused for block in course.h) and not any(block.attn.fused for block in written_out.h)
+    assert optimizer.defaults["fused"] and not unfused.defaults["fused"]
+    assert ({k: v for k, v in optimizer.defaults.items() if k != "fused"}
+            == {k: v for k, v in unfused.defaults.items() if k != "fused"})
     ids = IDS[: 2 * CONFIG.n_ctx].view(2, CONFIG.n_ctx)
-    torch.testing.assert_close(fused(ids), course(ids))
-    assert not torch.equal(fused(ids), bench.variant(CONFIG, seed=3)[0](ids))  # another seed: another model
+    torch.testing.assert_close(written_out(ids), course(ids))
+    assert not torch.equal(course(ids), bench.variant(CONFIG, seed=3)[0](ids))  # another seed: another model
 
 
 def test_nanogpt_shape_has_no_biases_and_the_exact_gelu():
@@ -139,9 +145,11 @@ def test_the_bench_refuses_a_folder_that_is_not_nanogpt(tmp_path, monkeypatch):
 
 
 def test_the_schedule_is_nanogpts_whatever_the_courses_peak(monkeypatch):
-    """The bench's default run is nanoGPT's recipe: its peak 1e-3 and floor 1e-4 even if the course's own peak
-    changes; a schedule of another shape (here a floor that is not a tenth of the peak) is refused."""
+    """By default the bench trains with the course's own schedule, lr_at unscaled; --peak-lr 1e-3 gives
+    nanoGPT's recipe, its peak 1e-3 and floor 1e-4, whatever the course's own peak; a schedule of another shape
+    (here a floor that is not a tenth of the peak) is refused."""
     from foundations_of_llms import training
+    assert bench.lr_scale_for(training.PEAK_LR) == 1.0
     for peak in (training.PEAK_LR, 3e-3):
         monkeypatch.setattr(training, "PEAK_LR", peak)
         monkeypatch.setattr(training, "MIN_LR", peak / 10)

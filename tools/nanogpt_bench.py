@@ -1,16 +1,20 @@
-"""`make bench-nanogpt`: the course's tiny GPT trained with nanoGPT's CPU recipe on nanoGPT's own text and split,
-measured as nanoGPT measures, on the machine at hand.
+"""`make bench-nanogpt`: the course's tiny GPT trained by the course's loop with nanoGPT's CPU recipe, on nanoGPT's
+own text and split, measured as nanoGPT measures, on the machine at hand; with a checkout of nanoGPT, nanoGPT's
+own train.py first, side by side.
 
     .venv/bin/python tools/nanogpt_bench.py [--data ../shared/data/tinyshakespeare.txt] [--steps 2000]
-        [--seeds N] [--nanogpt DIR] [--peak-lr LR] [--nanogpt-shape | --fused-adamw --sdpa]
+        [--seeds N] [--nanogpt DIR] [--peak-lr LR] [--nanogpt-shape | --unfused]
 
 The text is Tiny Shakespeare (1,115,394 characters), read from the path given (by default the workplace's
 ../shared/data/, never committed); its SHA-256 is checked. As nanoGPT's data/shakespeare_char/prepare.py does,
 the vocabulary is the sorted set of the file's characters and the first 90 % is the training split, the last
 10 % the validation split. The recipe is nanoGPT's for a CPU (config/train_shakespeare_char.py with the README's
-overrides: 4 layers, 4 heads, d_model 128, context 64, batch 12, 2,000 iterations, AdamW with lr 1e-3 warmed up
-over 100 steps and decayed to 1e-4, betas (0.9, 0.99), weight decay 0.1, gradient clipping at 1, no dropout),
-run by the course's own loop: foundations_of_llms.training.train_step and lr_at, on two threads.
+overrides: 4 layers, 4 heads, d_model 128, context 64, batch 12, 2,000 iterations, AdamW with betas (0.9, 0.99),
+weight decay 0.1, gradient clipping at 1, no dropout, the learning rate warmed up over 100 steps and decayed by
+a cosine to a tenth of its peak) except for the peak learning rate, which is the course's (training.PEAK_LR,
+3e-3, where nanoGPT's is 1e-3; --peak-lr 1e-3 runs nanoGPT's). It is run by the course's own loop, as
+train_tiny_gpt.py runs it: foundations_of_llms.training.train_step and lr_at, AdamW(fused=True) and the model's
+fused attention, on two threads.
 
 It prints the validation loss two ways: nanoGPT's estimate_loss (the mean loss of 20 batches of 12 random
 windows, in evaluation mode) and the mean over the whole validation split; how far the estimate moves with
@@ -19,25 +23,21 @@ seeds; the reference figure beside them, 1.8857 (nanoGPT's recipe on this text, 
 kind: ../shared/data/README.md). Then where the time goes: the steps per second; what one evaluation costs, as
 nanoGPT's loop and the course's train_tiny_gpt.py each make it; one step phase by phase (data, forward,
 backward, clipping, AdamW), by a copy of train_step asserted to compute exactly what it computes; the kernels
-(torch.profiler over 50 steps); and, measured in the same run, how many steps a second two changes to the loop
-would give (AdamW(fused=True), attention by F.scaled_dot_product_attention) and nanoGPT's model shape in the
-course's loop (no biases, the exact GELU, fused attention).
+(torch.profiler over 50 steps); and, measured in the same run, the steps per second without each of the two
+fused calls (the loop as it was before 2026-12-04) and with nanoGPT's model shape in the course's loop (no
+biases, the exact GELU).
 
 With --nanogpt DIR, a checkout of nanoGPT (github.com/karpathy/nanoGPT; it is not on PyPI, and none of its code
 is in this repository), it first runs nanoGPT's own train.py with its README's CPU command on the same text,
 split, machine and threads, in a scratch folder, then the course's loop: the two side by side, one after the
 other. nanoGPT's trained checkpoint is loaded into the course's model in nanoGPT's shape (its logits asserted
 equal to nanoGPT's model's) and measured exactly as the course's model is, and the two loops' steps per second
-are set against each other.
+are set against each other. --unfused trains the whole run with the loop as it was before 2026-12-04.
 
---peak-lr is a what-if, not nanoGPT's recipe: the course's loop with another peak learning rate (the same
-warm-up and cosine, down to a tenth of it). --fused-adamw and --sdpa train the whole run with those changes
-to the course's loop, which the what-ifs time over 300 steps. The figures on docs/ch3/training.md come from
-these three (their logs: benchmarks/nanogpt/):
+The figures on docs/ch3/training.md come from runs of these commands (their logs: benchmarks/nanogpt/):
 
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
-    .venv/bin/python tools/nanogpt_bench.py --peak-lr 3e-3 --seeds 4
-    .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --fused-adamw --sdpa
+    .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --peak-lr 1e-3
 """
 
 import argparse
@@ -145,35 +145,22 @@ def step_in_phases(model, optimizer, data, n_ctx, generator):
     return loss, [b - a for a, b in zip(times, times[1:], strict=False)]
 
 
-def fused_attention(self, x):
-    """CausalSelfAttention.forward with the scores, mask, softmax and weighted sum in one call of PyTorch's
-    F.scaled_dot_product_attention, as nanoGPT's model.py computes them: a what-if, not the course's model."""
-    batch, seq, d_model = x.shape
-    queries, keys, values = (t.view(batch, seq, self.n_head, d_model // self.n_head).transpose(1, 2)
-                             for t in self.c_attn(x).split(d_model, dim=-1))
-    heads = F.scaled_dot_product_attention(queries, keys, values, is_causal=True)
-    return self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model))
-
-
-def variant(config, seed, fused_adamw=False, sdpa=False, nanogpt_shape=False):
-    """A fresh model and optimizer for a what-if: the course's, or with one of nanoGPT's differences."""
+def variant(config, seed, fused_adamw=True, fused_attention=True, nanogpt_shape=False):
+    """A fresh model and optimizer: the course's as train_tiny_gpt.py makes them (AdamW(fused=True), the model's
+    fused attention), or a what-if: either written out as the course's loop had them before 2026-12-04, or
+    nanoGPT's shape of the model."""
     torch.manual_seed(seed)
     model = GPT(config)
-    reference = copy.deepcopy(model) if sdpa and not nanogpt_shape else None
     for module in model.modules():
-        if (sdpa or nanogpt_shape) and isinstance(module, CausalSelfAttention):
-            module.forward = fused_attention.__get__(module)
+        if isinstance(module, CausalSelfAttention):
+            module.fused = fused_attention or nanogpt_shape  # nanoGPT's model.py: F.scaled_dot_product_attention
         if nanogpt_shape:  # nanoGPT's train.py: bias=False; its MLP: the exact GELU
             if isinstance(module, (torch.nn.Linear, torch.nn.LayerNorm)) and module.bias is not None:
                 module.bias = None
             if hasattr(module, "gelu"):
                 module.gelu = torch.nn.GELU()
-    if reference is not None:  # the same function as the course's attention, to rounding
-        # its own generator: the global one draws the training windows, which must not move
-        ids = torch.randint(config.vocab_size, (2, config.n_ctx), generator=torch.Generator().manual_seed(0))
-        torch.testing.assert_close(model(ids), reference(ids))
-    optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=1e-3, betas=BETAS,
-                                  **({"fused": True} if fused_adamw else {}))
+    optimizer = torch.optim.AdamW(decay_groups(model, WEIGHT_DECAY), lr=training.PEAK_LR, betas=BETAS,
+                                  fused=fused_adamw)
     return model, optimizer
 
 
@@ -290,13 +277,12 @@ def main():
     parser.add_argument("--seeds", type=int, default=0)
     # train nanoGPT's shape of the model instead (no biases, the exact GELU, fused attention)
     parser.add_argument("--nanogpt-shape", action="store_true")
-    # or the course's model and loop with the two changes the what-ifs time, for the whole run
-    parser.add_argument("--fused-adamw", action="store_true")
-    parser.add_argument("--sdpa", action="store_true")
+    # or the course's loop as it was before 2026-12-04: AdamW and the attention written out, for the whole run
+    parser.add_argument("--unfused", action="store_true")
     # a checkout of nanoGPT: run its own train.py first, side by side
     parser.add_argument("--nanogpt", type=Path, metavar="DIR")
-    # a what-if: the course's loop with another peak learning rate (and a tenth of it at the end), not nanoGPT's
-    parser.add_argument("--peak-lr", type=float, default=NANOGPT_PEAK_LR)
+    # the course's peak learning rate by default; another (and a tenth of it at the end), for example nanoGPT's
+    parser.add_argument("--peak-lr", type=float, default=training.PEAK_LR)
     args = parser.parse_args()
     if args.nanogpt and args.steps % NANOGPT_EVAL_INTERVAL:
         raise SystemExit(f"--steps {args.steps} with --nanogpt: nanoGPT estimates the loss every "
@@ -322,16 +308,17 @@ def main():
     print(machine())  # wall times compare only within one run on one machine
     config = GPTConfig(vocab_size=len(chars), n_ctx=64, d_model=128, n_layer=4, n_head=4)
     nanogpt_rate = nanogpt_side(args, chars, train, validation, config) if args.nanogpt else None
-    changes = {"nanogpt_shape": args.nanogpt_shape, "fused_adamw": args.fused_adamw, "sdpa": args.sdpa}
-    if args.fused_adamw or args.sdpa:
-        print("what-ifs for the whole run (not the course's loop as shipped): "
-              + ", ".join(name for name, on in (("AdamW(fused=True)", args.fused_adamw),
-                                                ("attention by F.scaled_dot_product_attention", args.sdpa)) if on))
+    changes = {"nanogpt_shape": args.nanogpt_shape}
+    if args.unfused:
+        changes.update(fused_adamw=False, fused_attention=False)
+        print("a what-if for the whole run: AdamW unfused and the attention written out (the course's loop before "
+              "2026-12-04, not as shipped)")
     if args.nanogpt_shape:
         print("nanoGPT's shape of the model: no biases, the exact GELU, fused attention (not the course's model)")
     lr_scale = lr_scale_for(args.peak_lr)
-    if args.peak_lr != NANOGPT_PEAK_LR:
-        print(f"a peak learning rate of {args.peak_lr:g}, decayed to {args.peak_lr / 10:g} (not nanoGPT's recipe)")
+    print(f"a peak learning rate of {args.peak_lr:g}, decayed to {args.peak_lr / 10:g} ("
+          + ("the course's, as train_tiny_gpt.py trains" if args.peak_lr == training.PEAK_LR else "not the course's")
+          + ("; nanoGPT's)" if args.peak_lr == NANOGPT_PEAK_LR else f"; nanoGPT's is {NANOGPT_PEAK_LR:g})"))
     # the seed draws the initial weights and every batch, as nanoGPT's does
     model, optimizer = variant(config, args.seed, **changes)
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {args.steps} steps of {BATCH} windows "
@@ -413,10 +400,10 @@ def main():
     # course's code with nanoGPT's differences, not nanoGPT's train.py: --nanogpt runs that).
     what_ifs = {
         "the course's loop": {},
-        "AdamW(fused=True)": {"fused_adamw": True},
-        "attention by F.scaled_dot_product_attention": {"sdpa": True},
-        "both": {"fused_adamw": True, "sdpa": True},
-        "nanoGPT's shape: no biases, exact GELU, SDPA": {"nanogpt_shape": True},
+        "AdamW unfused": {"fused_adamw": False},
+        "attention written out (fused = False)": {"fused_attention": False},
+        "both: the loop before 2026-12-04": {"fused_adamw": False, "fused_attention": False},
+        "nanoGPT's shape: no biases, exact GELU": {"nanogpt_shape": True},
     }
     rates = {name: [] for name in what_ifs}
     for _ in range(3):

@@ -38,6 +38,8 @@ class CausalSelfAttention(nn.Module):
         self.c_attn = nn.Linear(config.d_model, 3 * config.d_model)
         self.c_proj = nn.Linear(config.d_model, config.d_model)  # W_O
         self.resid_dropout = nn.Dropout(config.dropout)
+        # True: PyTorch's one-call attention; False: the lines written out
+        self.fused = True
 
     def forward(self, x):  # x: (batch, seq, d_model)
         batch, seq, d_model = x.shape
@@ -46,13 +48,17 @@ class CausalSelfAttention(nn.Module):
         queries, keys, values = (
             t.view(batch, seq, self.n_head, d_k).transpose(1, 2)
             for t in self.c_attn(x).split(d_model, dim=-1))
-        # (batch, heads, seq, seq)
-        scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)
-        # query i sees keys 0..i
-        causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()
-        weights = F.softmax(scores.masked_fill(~causal_mask, float("-inf")),
-                            dim=-1)
-        heads = weights @ values  # (batch, heads, seq, d_k)
+        if self.fused:  # the else branch, to rounding, and faster to train
+            heads = F.scaled_dot_product_attention(queries, keys, values,
+                                                   is_causal=True)
+        else:
+            # (batch, heads, seq, seq)
+            scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)
+            # query i sees keys 0..i
+            causal_mask = torch.ones(seq, seq, dtype=torch.bool).tril()
+            weights = F.softmax(
+                scores.masked_fill(~causal_mask, float("-inf")), dim=-1)
+            heads = weights @ values  # (batch, heads, seq, d_k)
         # concat, W_O
         return self.resid_dropout(
             self.c_proj(heads.transpose(1, 2).reshape(batch, seq, d_model)))

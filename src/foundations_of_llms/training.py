@@ -58,7 +58,7 @@ def decay_groups(model, weight_decay):
 # the learning rate rises linearly from 0 over these steps ...
 WARMUP_STEPS = 100
 # ... then follows a cosine from PEAK_LR down to MIN_LR at the last step
-PEAK_LR, MIN_LR = 1e-3, 1e-4
+PEAK_LR, MIN_LR = 3e-3, 3e-4
 
 
 def lr_at(step, steps):

@@ -39,3 +39,11 @@ torch.testing.assert_close(changed_logits[:, :-1], logits[:, :-1], rtol=0, atol=
 same = (changed_logits == logits).all(dim=(0, 2)).tolist()
 print("when only the last token changes, the logits at each position are:")
 print("  " + " ".join("same" if s else "CHANGED" for s in same))
+
+# the attention written out, instead of PyTorch's one call: the same logits
+for block in model.h:
+    block.attn.fused = False
+with torch.no_grad():
+    written_out = model(ids)
+torch.testing.assert_close(written_out, logits)
+print("attention written out (fused = False): the same logits, to rounding")
