@@ -80,8 +80,9 @@ bench: $(STAMP) browser node-packages
 # The course's training loop against nanoGPT's recipe, on nanoGPT's text and split (tools/nanogpt_bench.py; the text
 # is read from the workplace's ../shared/data/, or DATA=path, and never committed). A few minutes on two cores;
 # ARGS="--seeds 4" adds four more training seeds, "--nanogpt DIR" first runs nanoGPT's own train.py from a checkout
-# in DIR, "--peak-lr 3e-3" trains with another peak learning rate, "--fused-adamw --sdpa" with those two changes.
-# docs/ch3/training.md's figures: ARGS="--nanogpt DIR --seeds 4" and ARGS="--peak-lr 3e-3 --seeds 4" (10 minutes each).
+# in DIR, "--peak-lr 1e-3" trains with nanoGPT's peak learning rate (the default is the course's), "--unfused" with
+# AdamW and the attention written out. docs/ch3/training.md's figures: ARGS="--nanogpt DIR --seeds 4" (10 minutes)
+# and ARGS="--nanogpt DIR --peak-lr 1e-3" (5 minutes).
 DATA ?= ../shared/data/tinyshakespeare.txt
 bench-nanogpt: $(STAMP)
 	$(BIN)/python tools/nanogpt_bench.py --data $(DATA) $(ARGS)
