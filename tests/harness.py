@@ -13,6 +13,7 @@ A *page* is a Markdown file under docs/; it shows snippets and their outputs wit
     ```
 """
 
+import ast
 import hashlib
 import io
 import json
@@ -43,6 +44,9 @@ NUMERIC_KNOBS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "
                  "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Files every run may read besides its own code: the pins, the shipped models, the course package, the runner.
 RUN_INPUTS = ("requirements*.txt", "docs/models/**/*", "src/**/*.py", "tests/run_offline.py")
+# What each recorded output was made from (Project.made_from), written by --update-golden: an output recorded
+# before a change to its code passes only within its tolerances, and so would go on showing the old output.
+MADE_FROM = "snippets/made-from.json"
 PACKAGE_DIR = "src/"  # the course package (src/foundations_of_llms/), which the snippets import
 # Files a snippet writes for a page, kept in docs/figures/<chapter>/<page>/ (weights: the tiny GPT for the browser).
 FIGURE_SUFFIXES = {".svg", ".png", ".json", ".safetensors"}
@@ -111,6 +115,72 @@ class Project:
 
     def expected_output_file(self, script):
         return Path(script).with_suffix(".quick.out" if self.quick_args(script) else ".out")
+
+    def made_from(self, script):
+        """{path: digest} of what a snippet's recorded output and figures come from: the snippet with its quick
+        arguments, the course package's modules it imports (and those they import), the shipped models when
+        one of those names them, and the pinned requirements. The interpreter and the CPU are left out: they
+        are what the tolerances are for."""
+        def digest(data):
+            return hashlib.sha256(data).hexdigest()[:16]
+        script = Path(script).resolve()
+        code = script.read_text(encoding="utf-8")
+        found = {self.rel(script): digest("\0".join((code, *self.quick_args(script))).encode())}
+        package = self.root / PACKAGE_DIR / "foundations_of_llms"
+        todo, seen, texts = [code], set(), [code]
+        while todo:
+            for node in ast.walk(ast.parse(todo.pop())):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    base = "foundations_of_llms" if node.level else (node.module or "")
+                    module = f"{base}.{node.module}" if node.level and node.module else base
+                    names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] != "foundations_of_llms":
+                        continue
+                    for path in (package / "__init__.py", package.joinpath(*parts[1:]).with_suffix(".py")):
+                        if path.is_file() and path not in seen:
+                            seen.add(path)
+                            texts.append(path.read_text(encoding="utf-8"))
+                            todo.append(texts[-1])
+        for path in sorted(seen):
+            found[self.rel(path)] = digest(path.read_bytes())
+        if any(re.search(r"tiny[-_]gpt|docs/models", text, re.I) for text in texts):
+            for path in sorted((self.docs / "models").rglob("*")):
+                if path.is_file():
+                    found[self.rel(path)] = digest(path.read_bytes())
+        for path in sorted(self.root.glob("requirements*.txt")):
+            found[self.rel(path)] = digest(path.read_bytes())
+        return found
+
+    def record_made_from(self, script):
+        """Write made_from(script) into MADE_FROM (--update-golden), under a lock: the test workers share it."""
+        manifest = self.root / MADE_FROM
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.runs_dir / "made-from.lock")):
+            recorded = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+            recorded[self.rel(script)] = self.made_from(script)
+            manifest.write_text(json.dumps(dict(sorted(recorded.items())), indent=1) + "\n", encoding="utf-8")
+
+    def stale_outputs(self, script):
+        """How the inputs of a snippet differ from those its recorded output was made from: a message, or None."""
+        manifest = self.root / MADE_FROM
+        recorded = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+        recorded = recorded.get(self.rel(script))
+        if recorded is None:
+            return (f"{MADE_FROM} does not say what {self.rel(script)}'s recorded output was made from; record it with "
+                    f"`pytest tests/test_snippets.py --update-golden -k {script.stem}` and review the diff")
+        now = self.made_from(script)
+        moved = sorted(path for path in recorded.keys() | now.keys() if recorded.get(path) != now.get(path))
+        if not moved:
+            return None
+        return (f"{self.rel(script)}'s recorded output ({self.rel(self.expected_output_file(script))} and its figures) "
+                f"was made from other versions of: {', '.join(moved)}. It may still pass within its tolerances, but "
+                f"it is not what the code prints now: rerun it with `pytest tests/test_snippets.py --update-golden "
+                f"-k {script.stem}` and review the diff")
 
     def run_key(self, code, args, env=None):
         """What a run's result depends on: the code and its arguments, the interpreter, the pinned packages, the
@@ -290,6 +360,7 @@ def check_snippet(project, script, update=False):
         for name, content in run.files.items():
             figure_dir.mkdir(parents=True, exist_ok=True)
             (figure_dir / name).write_bytes(content)
+        project.record_made_from(script)
         return None
     for name, content in run.files.items():
         kept = figure_dir / name

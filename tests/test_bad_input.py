@@ -80,6 +80,30 @@ def test_update_golden_rewrites_the_expected_output(mini):
     assert script.with_suffix(".out").read_text(encoding="utf-8") == "hello, world\n"
 
 
+def test_an_output_recorded_before_a_change_to_a_course_module(mini):
+    """The output still matches after the change (as an output within its tolerances would): only the record of
+    what it was made from shows that it was not recorded from the code as it is."""
+    package = mini.root / "src" / "foundations_of_llms"
+    package.mkdir(parents=True)
+    for name in ("__init__.py", "ngrams.py", "plays.py"):  # ngrams.py imports plays.py
+        shutil.copy(PROJECT.root / "src" / "foundations_of_llms" / name, package / name)
+    script = mini.snippets / "ch1" / "good.py"
+    script.write_text("import foundations_of_llms.ngrams  # noqa: F401\n" + GOOD_SCRIPT, encoding="utf-8")
+    assert "snippets/made-from.json does not say what snippets/ch1/good.py's" in mini.stale_outputs(script)
+    assert check_snippet(mini, script, update=True) is None
+    assert mini.stale_outputs(script) is None
+    (package / "plays.py").write_text((package / "plays.py").read_text(encoding="utf-8") + "# edited\n",
+                                      encoding="utf-8")
+    assert check_snippet(mini, script) is None
+    stale = mini.stale_outputs(script)
+    assert stale is not None
+    assert ("snippets/ch1/good.py's recorded output (snippets/ch1/good.out and its figures) was made from other "
+            "versions of: src/foundations_of_llms/plays.py.") in stale
+    assert "--update-golden -k good" in stale
+    assert check_snippet(mini, script, update=True) is None
+    assert mini.stale_outputs(script) is None
+
+
 def test_a_page_that_includes_a_missing_file(mini, tmp_path):
     page = mini.docs / "index.md"
     page.write_text(page_showing("snippets/ch1/missing.py"), encoding="utf-8")

@@ -1,12 +1,13 @@
 """Test 1: every snippet runs alone, offline, and prints exactly its expected output file."""
 
 import fnmatch
+import json
 import re
 import tomllib
 
 import pytest
 from conftest import PROJECT
-from harness import check_snippet, stray_figures
+from harness import MADE_FROM, check_snippet, stray_figures
 
 pytestmark = pytest.mark.examples  # pytest -m examples: the examples alone, for a reader's CI
 
@@ -18,6 +19,25 @@ def test_snippet_prints_its_expected_output(script, project, request):
     failure = check_snippet(project, script, update=request.config.getoption("--update-golden"))
     if failure:
         pytest.fail(failure, pytrace=False)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[PROJECT.rel(s) for s in SCRIPTS])
+def test_snippet_output_was_recorded_from_the_code_as_it_is(script, project, request):
+    """An intended change to a snippet, to a course module it imports, to the shipped model or to a pin must be
+    followed by recording its output again (--update-golden, which also records what it was made from):
+    an output that passes only within its tolerances would otherwise go on showing what the old code printed."""
+    if request.config.getoption("--update-golden"):
+        pytest.skip("--update-golden records what each output is made from")
+    stale = project.stale_outputs(script)
+    if stale:
+        pytest.fail(stale, pytrace=False)
+
+
+def test_every_recorded_origin_is_a_snippet(project):
+    manifest = project.root / MADE_FROM
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    extra = sorted(recorded.keys() - {project.rel(s) for s in project.scripts()})
+    assert not extra, f"{MADE_FROM} names snippets that do not exist: {extra}; remove their entries"
 
 
 def test_every_figure_is_drawn_by_a_snippet(project):
