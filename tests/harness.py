@@ -84,6 +84,7 @@ class PageBlock:
     code: str  # as MkDocs expands it
     expected_output: str | None
     includes: list  # what the block includes, as written on the page
+    output_includes: list = ()  # what the output shown under it includes, as written on the page
 
     def label(self, root):
         shown = f" (shows {', '.join(self.includes)})" if self.includes else ""
@@ -302,8 +303,9 @@ class Project:
             targets = [m.group(1) for m in map(INCLUDE.match, body) if m]
             if targets and all(t.startswith(PACKAGE_DIR) for t in targets):
                 continue  # the course package's source, shown where it is taught: tests/test_package.py tests it
+            shown = [m.group(1) for m in map(INCLUDE.match, (written.expected_output or "").splitlines()) if m]
             blocks.append(PageBlock(page, written.lineno, _unpad(expanded.code), _unpad(expanded.expected_output),
-                                    targets))
+                                    targets, shown))
         return blocks
 
     def run_block(self, block):
@@ -397,6 +399,24 @@ def check_block(project, block):
                        tolerances)
     if diff:
         return f"{label} printed something other than the output shown on the page:\n{diff}"
+    return None
+
+
+def block_provenance(project, block):
+    """A page block is one snippet, included whole, with that snippet's recorded output under it: so each output
+    a page shows is one that snippets/made-from.json says what was made from. A message, or None."""
+    label = block.label(project.root)
+    scripts = [target for target in block.includes if target.endswith(".py")]
+    if len(block.includes) != 1 or len(scripts) != 1:
+        return (f"{label}: a python block on a page includes one snippet, whole (--8<-- \"snippets/....py\"), and "
+                "nothing else")
+    script = project.root / scripts[0]
+    if block.code != script.read_text(encoding="utf-8"):
+        return f"{label}: the block holds more than {scripts[0]}: write the code in the snippet"
+    recorded = project.expected_output_file(script)
+    if list(block.output_includes) != [project.rel(recorded)]:
+        return (f"{label}: the output under it is not {project.rel(recorded)}, {scripts[0]}'s recorded output; "
+                f"include that file (--8<-- \"{project.rel(recorded)}\")")
     return None
 
 

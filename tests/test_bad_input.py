@@ -8,7 +8,16 @@ import pytest
 import yaml
 from compare import NUMBER, TIMING, Rule, Tolerances, compare_text, last_digit_unit, tolerances_for, value
 from conftest import PROJECT
-from harness import Project, check_block, check_snippet, mkdocs_yml, orphans_and_dangling, output_diff, stray_figures
+from harness import (
+    Project,
+    block_provenance,
+    check_block,
+    check_snippet,
+    mkdocs_yml,
+    orphans_and_dangling,
+    output_diff,
+    stray_figures,
+)
 
 GOOD_SCRIPT = 'print("hello")\n'
 RAISING_SCRIPT = 'print("about to fail")\nraise ValueError("this example is broken")\n'
@@ -145,6 +154,29 @@ def test_a_python_block_on_a_page_that_raises(mini):
     assert failure is not None
     assert "docs/index.md, python block at line 12 failed" in failure
     assert "IndexError" in failure
+
+
+def test_a_python_block_written_on_the_page_or_showing_an_output_typed_there(mini):
+    page = mini.docs / "index.md"
+    good = mini.python_blocks(page)[0]
+    assert block_provenance(mini, good) is None
+    page.write_text(page.read_text(encoding="utf-8") + textwrap.dedent("""
+        ```python
+        print("hello")
+        ```
+
+        <!--pytest-codeblocks:expected-output-->
+        ```text
+        hello
+        ```
+        """), encoding="utf-8")
+    pasted = mini.python_blocks(page)[-1]
+    assert check_block(mini, pasted) is None  # it prints what the page shows, so only provenance catches it
+    assert "docs/index.md, python block at line 12: a python block on a page includes one snippet" in \
+        block_provenance(mini, pasted)
+    typed = page.read_text(encoding="utf-8").replace('--8<-- "snippets/ch1/good.out"', "hello")
+    page.write_text(typed, encoding="utf-8")
+    assert "the output under it is not snippets/ch1/good.out" in block_provenance(mini, mini.python_blocks(page)[0])
 
 
 FIGURE_SCRIPT = 'print("drawing")\nopen("curve.svg", "w").write("<svg>one</svg>")\n'
