@@ -89,6 +89,12 @@ for key, name, read in (("minilm", "all-MiniLM-L6-v2",
     models.append({"id": key, "name": name, "layers": layers, "heads": heads,
                    "causal": key == "tiny-gpt", "sentences": sentences})
 
+# rounding each weight moves a row's sum away from 1000 thousandths
+rows = [row for model in models for sentence in model["sentences"]
+        for layer in sentence["weights"] for head in layer for row in head]
+off = max(abs(sum(row) - SCALE) for row in rows)
+print(f"rounded to thousandths, a row sums to 1 within {off} thousandths")
+
 # Two things the page points out, in the first sentence: MiniLM's layer 2, head 7
 # (the multi-head page's [CLS] head), and the tiny GPT's mask: the first character
 # sees only itself, and no query sees a later key.
