@@ -3,6 +3,9 @@
 - A wrapped line of prose that begins with a number and a full stop ("250. It does ...") starts a numbered
   list in Markdown: the number disappears from the sentence and a new list item begins. The test names the file
   and line; rewrap the paragraph so that the line starts with a word.
+- A file of the repository named in the prose (`snippets/ch3/training/tolerances.toml`) must exist: a file
+  moved or renamed leaves the sentence pointing at nothing, and no link check sees a path in code spans.
+  (`src/model.py` is openai/gpt-2's file, not this repository's: the course package is src/foundations_of_llms.)
 """
 
 import re
@@ -14,6 +17,8 @@ PAGES = sorted(PROJECT.docs.rglob("*.md"))
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 NUMBERED = re.compile(r"^(?P<indent>\s*)\d+\.\s")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+# `path` in prose, for the repository's own folders; "file.py:name" names a part of file.py
+REPO_PATH = re.compile(r"`((?:snippets|docs|tests|tools|benchmarks|citations|src/foundations_of_llms)/[^`\s:]*)")
 
 
 def wrapped_numbered_lines(text):
@@ -49,3 +54,23 @@ def test_the_check_finds_the_trap():
     sample = ("- it would have stopped at step 175 of\n  250. It does not\n\n- a bullet,\n  wrapped at\n  3. Here\n\n"
               "1. a real item,\n   wrapped\n2. another\n")
     assert wrapped_numbered_lines(sample) == [2, 6]
+
+
+def missing_paths(text, root):
+    """(line, path) for each repository path in code spans of the text that does not exist under root."""
+    return [(number, match[1]) for number, line in enumerate(text.splitlines(), start=1)
+            for match in REPO_PATH.finditer(line) if not (root / match[1].rstrip("/")).exists()]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[PROJECT.rel(p) for p in PAGES])
+def test_a_file_named_in_the_prose_exists(page):
+    missing = missing_paths(page.read_text(encoding="utf-8"), PROJECT.root)
+    assert not missing, "\n".join(f"{PROJECT.rel(page)}:{n}: names {path}, which is not in the repository"
+                                   for n, path in missing)
+
+
+def test_the_path_check_finds_a_moved_file():
+    sample = "see `snippets/ch3/tolerances.toml`\nand `snippets/ch3/training/tolerances.toml`, `src/model.py`\n"
+    assert missing_paths(sample, PROJECT.root) == [(1, "snippets/ch3/tolerances.toml")]
+    named = sum(len(REPO_PATH.findall(page.read_text(encoding="utf-8"))) for page in PAGES)
+    assert named >= 10, f"only {named} repository paths found in the pages: the pattern no longer matches them"
