@@ -142,8 +142,8 @@ class LSTMLanguageModel(nn.Module):
         return self.project(states)
 
 
-# one thread: the same numbers on every machine, and no waiting on a busy
-# second core
+# one thread: the same numbers from run to run, and no waiting on a busy second
+# core (another processor may differ in the last digits)
 torch.set_num_threads(1)
 torch.manual_seed(SEED)
 model = LSTMLanguageModel()
