@@ -9,8 +9,8 @@
 # `snippets/ch1/neural/neural_lms.py`), so you can check your numbers against the
 # chapter's.
 #
-# Everything runs offline on a laptop CPU in well under a minute. Each cell
-# asserts what the text around it claims, so a change that breaks a claim stops
+# Everything runs offline on a laptop CPU in well under a minute. The cells
+# assert what the text around them claims, so a change that breaks a claim stops
 # the notebook.
 
 # %% [markdown]
@@ -164,8 +164,10 @@ for step in range(1, STEPS + 1):
         print(f"step {step:3}: training loss {loss.item():.2f} nats, "
               "validation perplexity "
               f"{stream_perplexity(model, validation_ids[:4097], CONTEXT):.0f}")
-print(f"trained on {STEPS * BATCH * CONTEXT:,} tokens "
-      f"in {time.perf_counter() - start:.0f} s")
+seen = STEPS * BATCH * CONTEXT
+print(f"trained on {seen:,} tokens, {seen / len(train_ids):.0%} of the training "
+      f"text, in {time.perf_counter() - start:.0f} s")
+assert 0.15 < seen / len(train_ids) < 0.25  # about a fifth of one pass
 
 # %% [markdown]
 # ## The comparison

@@ -29,6 +29,10 @@ else:
 library = TopPLogitsWarper(top_p=0.0)(None, logits[None])[0]
 kept = torch.isfinite(library).nonzero().flatten().tolist()
 assert kept == [greedy]
+# and so for any p below the top token's probability
+below_top = 0.99 * float(F.softmax(logits, dim=-1).max())
+library = TopPLogitsWarper(top_p=below_top)(None, logits[None])[0]
+assert torch.isfinite(library).nonzero().flatten().tolist() == [greedy]
 top_1 = TopKLogitsWarper(top_k=1)(None, logits[None])[0]
 assert torch.isfinite(top_1).nonzero().flatten().tolist() == [greedy]
 cold = F.softmax(logits / 1e-3, dim=-1)  # temperature 0.001

@@ -44,7 +44,7 @@ inputs = gpt2.wte.weight[token_ids] + gpt2.wpe.weight[positions]
 with torch.no_grad():
     # what the first block reads
     first_hidden = gpt2(token_ids, output_hidden_states=True).hidden_states[0]
-torch.testing.assert_close(inputs, first_hidden)
+assert torch.equal(inputs, first_hidden)  # the same sum, bit for bit
 print(f"GPT-2's position table {tuple(gpt2.wpe.weight.shape)}: "
       f"{gpt2.wpe.weight.numel():,} parameters; the first block reads token row "
       "+ position row")

@@ -52,6 +52,7 @@ sign_changes = (after_0[1:].sign() != after_0[:-1].sign()).sum(dim=0)  # (d,)
 print("sign changes from position 1 to 99, sine columns: "
       + ", ".join(f"{column}: {sign_changes[column]}"
                   for column in range(0, D_MODEL, 8)))
+assert (sign_changes[24::2] == 0).all()  # no sine from column 24 on changes sign
 last_sin, last_cos = pe[:, -2], pe[:, -1]
 print(f"rightmost pair: sine column from {last_sin.min():.4f} to "
       f"{last_sin.max():.4f}, cosine column from {last_cos.min():.4f} to "

@@ -35,6 +35,8 @@ with torch.no_grad():
     changed_logits = model(changed)
 # earlier positions: identical
 torch.testing.assert_close(changed_logits[:, :-1], logits[:, :-1], rtol=0, atol=0)
+# the last position: changed
+assert not torch.equal(changed_logits[:, -1], logits[:, -1])
 # (seq,): True where no logit moved
 same = (changed_logits == logits).all(dim=(0, 2)).tolist()
 print("when only the last token changes, the logits at each position are:")

@@ -22,6 +22,7 @@ merges = [tuple(line.split()) for line in (DATA_DIR / "vocab.bpe")
 gpt2 = GPT2Tokenizer(vocab=vocab, merges=merges)
 # 256 bytes, 50,000 merges, <|endoftext|>
 assert len(gpt2) == 50_257 == 256 + len(merges) + 1
+assert gpt2.convert_ids_to_tokens(50_256) == "<|endoftext|>" == gpt2.eos_token
 assert gpt2.encode(TEXT) == [464, 2003, 286, 9552, 318]
 print(f"GPT-2: {len(gpt2):,} tokens = 256 bytes + {len(merges):,} merges + 1 "
       "special token")

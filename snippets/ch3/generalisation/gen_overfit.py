@@ -59,7 +59,7 @@ def gen_draw_curves():
     ax.plot(history["step"], history["train"], marker=".",
             label=f"training loss (its {SLICE_CHARS:,} characters)")
     ax.plot(history["step"], history["validation"], marker=".",
-            label="validation loss (two other plays)")
+            label="validation loss (another play's opening)")
     ax.axvline(history["step"][best], linestyle=":", color="gray",
                label=f"lowest validation loss (step {history['step'][best]})")
     ax.set(xlabel="step", ylabel="loss (nats per character)",
