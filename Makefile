@@ -1,4 +1,5 @@
-# The whole set-up lives here: `make serve` and `make test` work on a fresh machine with Python 3.11 and pip.
+# The whole set-up lives here: `make serve` and `make test` work on a fresh machine with Python 3.11.5 or newer
+# and pip.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

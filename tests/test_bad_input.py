@@ -1,12 +1,26 @@
 """Bad input fails with a message that names the file: each case is built in a miniature copy of the site."""
 
+import base64
+import io
 import shutil
 import textwrap
 import tomllib
 
+import numpy as np
 import pytest
 import yaml
-from compare import NUMBER, TIMING, Rule, Tolerances, compare_text, last_digit_unit, tolerances_for, value
+from compare import (
+    NUMBER,
+    SVG_IMAGE,
+    TIMING,
+    Rule,
+    Tolerances,
+    compare_text,
+    images,
+    last_digit_unit,
+    tolerances_for,
+    value,
+)
 from conftest import PROJECT
 from harness import (
     Project,
@@ -18,6 +32,7 @@ from harness import (
     output_diff,
     stray_figures,
 )
+from PIL import Image
 
 GOOD_SCRIPT = 'print("hello")\n'
 RAISING_SCRIPT = 'print("about to fail")\nraise ValueError("this example is broken")\n'
@@ -323,11 +338,24 @@ def _bumped(text, line_pattern, by_units, svg=False):
     raise AssertionError(f"no float on a line matching {line_pattern}")
 
 
+def _pixel_moved(text, by):
+    """An SVG's text with one colour channel of the first pixel of its first embedded image moved by `by`
+    (down instead of up where up would pass 255)."""
+    match = SVG_IMAGE.search(text)
+    pixels = images(text)[0].astype(np.uint8)
+    channel = int(pixels[0, 0, 0])
+    pixels[0, 0, 0] = channel + by if channel + by <= 255 else channel - by
+    png = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(png, format="PNG")
+    return text[: match.start(1)] + base64.b64encode(png.getvalue()).decode() + text[match.end(1):]
+
+
 @pytest.mark.parametrize("table", sorted(PROJECT.snippets.rglob("tolerances.toml")),
                          ids=lambda p: PROJECT.rel(p))
 def test_every_real_tolerance_fails_a_change_beyond_it(table):
     """Each tolerance the real snippets declare, applied to their recorded output or figure: a number moved by
-    half of what it allows passes, moved by twice as much fails, naming the file and the rule."""
+    half of what it allows passes, moved by twice as much fails, naming the file and the rule; a colour
+    channel of an embedded image moved by what a pixels rule allows passes, and by twice that fails."""
     for script_name in {rule["snippet"] for rule in tomllib.loads(table.read_text()).get("tolerance", [])}:
         script = table.parent / script_name
         for figure in [None, *sorted(p.name for p in PROJECT.figure_dir(script).glob("*.svg"))]:
@@ -344,3 +372,11 @@ def test_every_real_tolerance_fails_a_change_beyond_it(table):
                 assert compare_text(text, half, tolerances, name, svg=bool(figure)) == "", (name, rule)
                 failure = compare_text(text, twice, tolerances, name, svg=bool(figure))
                 assert name in failure and rule.why in failure, (name, rule, failure)
+            pixel_rule = next((r for r in tolerances.rules if r.pixels), None)
+            if figure and pixel_rule:
+                kept = PROJECT.figure_dir(script) / figure
+                text, name = kept.read_text(encoding="utf-8"), PROJECT.rel(kept)
+                assert images(text), f"{name}: a pixels rule applies to it, but it embeds no image"
+                assert compare_text(text, _pixel_moved(text, pixel_rule.pixels), tolerances, name, svg=True) == ""
+                failure = compare_text(text, _pixel_moved(text, 2 * pixel_rule.pixels), tolerances, name, svg=True)
+                assert name in failure and pixel_rule.why in failure, (name, pixel_rule, failure)

@@ -1,4 +1,5 @@
-"""Test 1: every snippet runs alone, offline, and prints exactly its expected output file."""
+"""Test 1: every snippet runs alone, offline, and prints its expected output file: exactly, but for the numbers
+its folder's tolerances.toml lets move; and each output was recorded from the code as it is now."""
 
 import fnmatch
 import json

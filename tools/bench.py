@@ -1,4 +1,5 @@
-"""`make bench`: build times, each example's wall time, the test suite's time and each page's weight.
+"""`make bench`: a calibration figure, build times, each example's wall time, the test suite's time, each page's
+weight, the browser GPT's transfer and speed, and Lighthouse's scores.
 
     .venv/bin/python tools/bench.py [--skip-tests]
     .venv/bin/python tools/bench.py --weights SITE    # the search index and page weights of a built site
@@ -11,9 +12,9 @@ uncompressed, and Lighthouse's performance and accessibility scores >= 95 on eac
 timings of this machine, so they live here and not in the tests). Numbers over budget are marked OVER; the exit
 status is 1 if any is.
 
-Machines of one kind differ by up to 3 times in speed, so the bench starts with a calibration figure: the steps
-per second of chapter 3's tiny GPT training loop (batch 12, context 64, AdamW) on one thread. Read every time
-below against it: a machine at half the figure takes about twice as long."""
+Machines of one kind differ by up to about 4 times in speed (docs/ch3/training.md), so the bench starts with a
+calibration figure: the steps per second of chapter 3's tiny GPT training loop (batch 12, context 64, AdamW) on
+one thread. Read every time below against it: a machine at half the figure takes about twice as long."""
 
 import argparse
 import shutil

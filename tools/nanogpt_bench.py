@@ -34,7 +34,9 @@ other. nanoGPT's trained checkpoint is loaded into the course's model in nanoGPT
 equal to nanoGPT's model's) and measured exactly as the course's model is, and the two loops' steps per second
 are set against each other. --unfused trains the whole run with the loop as it was before 2026-12-04.
 
-The figures on docs/ch3/training.md come from runs of these commands (their logs: benchmarks/nanogpt/):
+The figures on docs/ch3/training.md come mostly from runs of these two commands; the five seeds at nanoGPT's
+rate and the speeds before the fused calls come from earlier runs (every log, with what it ran, is listed in
+benchmarks/nanogpt/README.md):
 
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --seeds 4   # about 10 minutes
     .venv/bin/python tools/nanogpt_bench.py --nanogpt ../nanoGPT --peak-lr 1e-3
@@ -275,10 +277,11 @@ def main():
     parser.add_argument("--draws", type=int, default=20)
     # how far training itself moves the loss: this many more runs, from seeds 1, 2, ... (a minute or two each)
     parser.add_argument("--seeds", type=int, default=0)
+    variant = parser.add_mutually_exclusive_group()
     # train nanoGPT's shape of the model instead (no biases, the exact GELU, fused attention)
-    parser.add_argument("--nanogpt-shape", action="store_true")
+    variant.add_argument("--nanogpt-shape", action="store_true")
     # or the course's loop as it was before 2026-12-04: AdamW and the attention written out, for the whole run
-    parser.add_argument("--unfused", action="store_true")
+    variant.add_argument("--unfused", action="store_true")
     # a checkout of nanoGPT: run its own train.py first, side by side
     parser.add_argument("--nanogpt", type=Path, metavar="DIR")
     # the course's peak learning rate by default; another (and a tenth of it at the end), for example nanoGPT's
