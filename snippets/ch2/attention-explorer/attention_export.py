@@ -93,7 +93,7 @@ for key, name, read in (("minilm", "all-MiniLM-L6-v2",
 rows = [row for model in models for sentence in model["sentences"]
         for layer in sentence["weights"] for head in layer for row in head]
 off = max(abs(sum(row) - SCALE) for row in rows)
-print(f"rounded to thousandths, a row sums to 1 within {off} thousandths")
+print(f"rounded to thousandths, a row sums to 1 within {off / SCALE:.3f}")
 
 # Two things the page points out, in the first sentence: MiniLM's layer 2, head 7
 # (the multi-head page's [CLS] head), and the tiny GPT's mask: the first character

@@ -24,8 +24,8 @@ print(f"token ids {tuple(token_ids.shape)} -> embeddings "
       f"{tuple(looked_up.shape)}; table {tuple(embedding.weight.shape)}: "
       f"{embedding.weight.numel():,} parameters")
 
-# Training changes only the rows that were looked
-# up: the gradient of every other row is zero.
+# The lookup sends gradient only to the rows that were
+# looked up: the gradient of every other row is zero.
 looked_up.sum().backward()
 rows_with_gradient = (embedding.weight.grad.abs().sum(dim=1)
                       .nonzero().flatten().tolist())
