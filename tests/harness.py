@@ -406,16 +406,15 @@ def block_provenance(project, block):
     """A page block is one snippet, included whole, with that snippet's recorded output under it: so each output
     a page shows is one that snippets/made-from.json says what was made from. A message, or None."""
     label = block.label(project.root)
-    scripts = [target for target in block.includes if target.endswith(".py")]
-    if len(block.includes) != 1 or len(scripts) != 1:
+    if len(block.includes) != 1 or not block.includes[0].endswith(".py"):
         return (f"{label}: a python block on a page includes one snippet, whole (--8<-- \"snippets/....py\"), and "
                 "nothing else")
-    script = project.root / scripts[0]
-    if block.code != script.read_text(encoding="utf-8"):
-        return f"{label}: the block holds more than {scripts[0]}: write the code in the snippet"
-    recorded = project.expected_output_file(script)
+    shown = block.includes[0]
+    if block.code != (project.root / shown).read_text(encoding="utf-8"):
+        return f"{label}: the block holds more than {shown}: write the code in the snippet"
+    recorded = project.expected_output_file(project.root / shown)
     if list(block.output_includes) != [project.rel(recorded)]:
-        return (f"{label}: the output under it is not {project.rel(recorded)}, {scripts[0]}'s recorded output; "
+        return (f"{label}: the output under it is not {project.rel(recorded)}, {shown}'s recorded output; "
                 f"include that file (--8<-- \"{project.rel(recorded)}\")")
     return None
 
